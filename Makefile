@@ -1,0 +1,65 @@
+# OGC NewFinity — two commands: `make run` (embedded SQLite + in-process worker)
+# and `make test` (the whole suite on MariaDB). Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+DB_USER ?= ogc
+DB_PASSWORD ?= ogc-dev-password
+TEST_DATABASE_URL ?= mysql://$(DB_USER):$(DB_PASSWORD)@127.0.0.1:3306/ogc
+PYTEST_ARGS ?=
+
+.PHONY: run test lint venv system-deps services db-user migrate-local bench fuzz clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(MAKE) --no-print-directory system-deps
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+# mysqlclient compiles against MariaDB's client headers; browser tests use Debian's Chromium.
+system-deps:
+	@missing=""; \
+	pkg-config --exists libmariadb 2>/dev/null || pkg-config --exists mysqlclient 2>/dev/null || missing="$$missing libmariadb-dev pkg-config"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing build-essential >/dev/null; \
+	  else \
+	    echo "Missing system packages:$$missing. Run: sudo apt-get install -y$$missing build-essential" >&2; exit 1; \
+	  fi; \
+	fi
+
+# Start MariaDB and Redis if they are not running (the machine's own commands).
+services:
+	@bash .ci/services.sh
+
+db-user: services
+	@bash .ci/db-user.sh "$(DB_USER)" "$(DB_PASSWORD)"
+
+lint: venv
+	$(BIN)/ruff check .
+	DATABASE_URL=sqlite:///:memory: DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py makemigrations --check --dry-run
+
+test: venv db-user lint
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+migrate-local: venv
+	DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py seed --demo
+
+run: migrate-local
+	@echo "Serving http://127.0.0.1:8000  (admin: admin@ogc.local / admin-change-me-42; demo users: see README)"
+	DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py runserver 127.0.0.1:8000
+
+bench: venv db-user
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,13 @@
+from allauth.account.adapter import DefaultAccountAdapter
+
+from accounts.services import after_signup
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth hooks: queue the same post-signup side effects as the API."""
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            after_signup(user=user)
+        return user

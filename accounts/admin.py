@@ -1,0 +1,65 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from accounts.models import User
+from wallets.models import Wallet
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class WalletInline(admin.StackedInline):
+    """The user's wallet, read-only: balances change only through ledger services."""
+
+    model = Wallet
+    can_delete = False
+    extra = 0
+    max_num = 1
+    fields = ("token_symbol", "available", "staked", "held", "deposit_address", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    add_form = UserCreationForm
+    form = UserEditForm
+    inlines = [WalletInline]
+    ordering = ("-date_joined",)
+    list_display = ("email", "display_name", "is_active", "is_staff", "date_joined", "last_login")
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups", "country", "date_joined")
+    search_fields = ("email", "display_name")
+    readonly_fields = ("date_joined", "last_login", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("display_name", "bio", "avatar_url", "country", "locale", "timezone")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("date_joined", "last_login", "created_at", "updated_at")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    filter_horizontal = ("groups", "user_permissions")
+
+    def get_inlines(self, request, obj):
+        # The wallet exists only once the user does (User.save creates it).
+        return self.inlines if obj is not None else []
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "bio":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -1,0 +1,77 @@
+from django.contrib.auth.password_validation import validate_password
+from rest_framework import serializers
+
+from accounts.models import User
+from accounts.validators import country_validator, locale_validator, validate_timezone
+from core.serializers import StrictInputSerializer
+
+
+class WalletSummarySerializer(serializers.Serializer):
+    token_symbol = serializers.CharField()
+    available = serializers.DecimalField(max_digits=36, decimal_places=18)
+    staked = serializers.DecimalField(max_digits=36, decimal_places=18)
+    held = serializers.DecimalField(max_digits=36, decimal_places=18)
+    deposit_address = serializers.CharField()
+
+
+class UserOutputSerializer(serializers.ModelSerializer):
+    wallet = WalletSummarySerializer(read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "display_name",
+            "bio",
+            "avatar_url",
+            "country",
+            "locale",
+            "timezone",
+            "is_staff",
+            "date_joined",
+            "wallet",
+        ]
+        read_only_fields = fields
+
+
+class ProfileInputSerializer(StrictInputSerializer):
+    display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    bio = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    avatar_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True, validators=[country_validator])
+    locale = serializers.CharField(max_length=16, required=False, validators=[locale_validator])
+    timezone = serializers.CharField(max_length=64, required=False, validators=[validate_timezone])
+
+
+class SignupInputSerializer(ProfileInputSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+
+    def validate_email(self, value: str) -> str:
+        value = value.strip().lower()
+        if User.objects.filter(email=value).exists():
+            raise serializers.ValidationError("A user with this email address already exists.")
+        return value
+
+    def validate(self, attrs):
+        candidate = User(email=attrs["email"], display_name=attrs.get("display_name", ""))
+        try:
+            validate_password(attrs["password"], user=candidate)
+        except Exception as exc:  # django ValidationError -> field error
+            raise serializers.ValidationError({"password": list(getattr(exc, "messages", [str(exc)]))}) from exc
+        return attrs
+
+
+class SignupOutputSerializer(serializers.Serializer):
+    user = UserOutputSerializer()
+    token = serializers.CharField()
+
+
+class TokenInputSerializer(StrictInputSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()

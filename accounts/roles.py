@@ -1,0 +1,38 @@
+"""Roles: Django groups with least-privilege permissions, created by ``seed``.
+
+Each entry is ``app_label.codename``. ``auditor`` additionally receives every
+``view_*`` permission of the apps in ``AUDITED_APPS`` (read-only everything).
+Apps add their models' permissions here when they add models.
+"""
+
+from __future__ import annotations
+
+from core.permissions import ROLE_AUDITOR, ROLE_MEMBER, ROLE_MODERATOR, ROLE_OPERATOR
+
+AUDITED_APPS = (
+    "accounts",
+    "wallets",
+    "notifications",
+    "challenges",
+    "governance",
+    "auditlog",
+    "auth",
+    "core",
+)
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # Members use the site and the API; they never open the admin.
+    ROLE_MEMBER: [],
+    # Moderators look after community content.
+    ROLE_MODERATOR: [
+        "accounts.view_user",
+    ],
+    # Operators run the money side and user support.
+    ROLE_OPERATOR: [
+        "accounts.view_user",
+        "accounts.change_user",
+        "wallets.view_wallet",
+    ],
+    # Auditors read everything (see AUDITED_APPS) and change nothing.
+    ROLE_AUDITOR: [],
+}

@@ -1,0 +1,37 @@
+"""Pages of the accounts app: home, dashboard, profile."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.forms import ProfileForm
+from accounts.selectors import user_get_with_wallet
+from accounts.services import user_profile_update
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = user_get_with_wallet(user_id=request.user.pk)
+    return render(request, "accounts/dashboard.html", {"profile_user": user, "wallet": user.wallet})
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    # The form edits a copy: the service compares against request.user to find changes.
+    form = ProfileForm(request.POST or None, instance=user_get_with_wallet(user_id=request.user.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_profile_update(user=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("dashboard")
+    return render(request, "accounts/profile_form.html", {"form": form})

@@ -1,0 +1,111 @@
+"""One error type for the domain and one JSON error shape for the API.
+
+Every API error body is ``{"code": str, "detail": str, "fields": {name: [messages]}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class ApplicationError(Exception):
+    """A domain rule refused the operation. Services raise it; entry points translate it.
+
+    ``field`` names the input the message belongs to (a form field, an API field),
+    ``status_code`` is what an API returns (400 bad input, 404, 409 state conflict).
+    """
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        status_code: int | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.field = field
+        if status_code is not None:
+            self.status_code = status_code
+        self.extra = extra or {}
+
+
+class NotFoundError(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "not_found"
+
+
+class ConflictError(ApplicationError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _flatten(detail: Any) -> list[str]:
+    if isinstance(detail, list):
+        out: list[str] = []
+        for item in detail:
+            out.extend(_flatten(item))
+        return out
+    if isinstance(detail, dict):
+        out = []
+        for value in detail.values():
+            out.extend(_flatten(value))
+        return out
+    return [str(detail)]
+
+
+def _fields(detail: Any) -> dict[str, Any]:
+    if isinstance(detail, dict):
+        return {key: (_fields(value) if isinstance(value, dict) else _flatten(value)) for key, value in detail.items()}
+    return {"non_field_errors": _flatten(detail)}
+
+
+def _code_of(exc: exceptions.APIException) -> str:
+    codes = exc.get_codes()
+    if isinstance(codes, str):
+        return codes
+    return exc.default_code
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF exception handler: every error becomes ``{code, detail, fields}``."""
+    if isinstance(exc, ApplicationError):
+        fields = {exc.field: [exc.message]} if exc.field else {}
+        body = {"code": exc.code, "detail": exc.message, "fields": fields, **exc.extra}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        body = {"code": "validation_error", "detail": "Invalid input.", "fields": _fields(exc.detail)}
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        messages = _flatten(detail)
+        body = {
+            "code": _code_of(exc) if isinstance(exc, exceptions.APIException) else "error",
+            "detail": messages[0] if messages else "",
+            "fields": {},
+        }
+    response.data = body
+    return response

@@ -1,0 +1,51 @@
+"""Request correlation id: read from ``X-Request-ID`` (or generated), kept for the
+request's duration, stored on audit entries (django-auditlog's ``cid``) and returned
+in the response header."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
+
+from django.http import HttpRequest, HttpResponse
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_VALID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
+_request_id: ContextVar[str | None] = ContextVar("ogc_request_id", default=None)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def get_request_id() -> str | None:
+    """The correlation id of the current request or command (``AUDITLOG_CID_GETTER``)."""
+    return _request_id.get()
+
+
+def set_request_id(value: str | None):
+    """Bind a correlation id for the current context; returns the token to reset it."""
+    return _request_id.set(value)
+
+
+def reset_request_id(token) -> None:
+    _request_id.reset(token)
+
+
+class RequestIDMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _VALID.match(incoming) else new_request_id()
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = set_request_id(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_request_id(token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response

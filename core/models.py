@@ -1,0 +1,54 @@
+"""Shared abstract models and the idempotency record."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base: creation and last-change timestamps (aware, UTC)."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a money-moving request, keyed by (user, Idempotency-Key).
+
+    A replay of a finished request returns ``response_status``/``response_body``;
+    a replay with another payload (``request_hash``) is refused with 422; a replay
+    while the first is still ``in_progress`` is refused with 409. Rows are kept
+    at least ``OGC_IDEMPOTENCY_TTL_HOURS`` and removed by ``purge_idempotency_keys``.
+    """
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,  # keys are transport state, not records: they go with the user
+        related_name="idempotency_records",
+    )
+    key = models.CharField(max_length=255)
+    scope = models.CharField(max_length=100, help_text="The endpoint the key was first used on.")
+    request_hash = models.CharField(max_length=64)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.IN_PROGRESS)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "idempotency_keys"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_user_key"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idx_idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key} ({self.state})"

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularSwaggerSplitView
+
+admin.site.site_header = "OGC NewFinity operator console"
+admin.site.site_title = "OGC NewFinity admin"
+admin.site.index_title = f"Operations ({settings.OGC_ENVIRONMENT})"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", include(("ogc.api_urls", "api"), namespace="api")),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="api-docs"),
+    path("", include("accounts.urls")),
+    path("", include("wallets.urls")),
+    path("", include("notifications.urls")),
+    path("", include("challenges.urls")),
+    path("", include("governance.urls")),
+]
