@@ -24,12 +24,20 @@ def user_assign_role(*, user: User, role: str) -> None:
 
 
 def after_signup(*, user: User) -> None:
-    """Side effects of any signup (page or API): the member role now, the welcome
-    email after the commit."""
-    from accounts.tasks import send_welcome_email
+    """Side effects of any signup (page or API): the member role and the welcome
+    notification (in-app and email), written in the signup's transaction and
+    delivered after the commit."""
+    from notifications.kinds import NotificationKind
+    from notifications.services import notify
 
     user_assign_role(user=user, role=ROLE_MEMBER)
-    transaction.on_commit(lambda: send_welcome_email.send(user.pk))
+    notify(
+        user=user,
+        kind=NotificationKind.WELCOME,
+        title="Welcome to OGC NewFinity",
+        body="Your wallet is ready. Join a challenge, stake your tokens and take part in governance.",
+        event_id=f"welcome:{user.pk}",
+    )
 
 
 @transaction.atomic

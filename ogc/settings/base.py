@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.platform",
+                "notifications.context_processors.unread_count",
             ],
         },
     },
@@ -276,6 +277,14 @@ OGC_UNSTAKE_COOLDOWN_HOURS = env.int("OGC_UNSTAKE_COOLDOWN_HOURS", default=0)
 # How long an Idempotency-Key is kept (hours, at least 24).
 OGC_IDEMPOTENCY_TTL_HOURS = max(24, env.int("OGC_IDEMPOTENCY_TTL_HOURS", default=48))
 OGC_PROPOSAL_MIN_STAKE = Decimal(env("OGC_PROPOSAL_MIN_STAKE", default="100"))
+
+# --- Notifications (see docs/notifications.md) ---------------------------------------
+OGC_SITE_URL = env("OGC_SITE_URL", default="http://127.0.0.1:8000")  # links in emails
+OGC_NOTIFICATION_MAX_ATTEMPTS = env.int("OGC_NOTIFICATION_MAX_ATTEMPTS", default=5)
+OGC_NOTIFICATION_RETRY_MIN_BACKOFF_MS = env.int("OGC_NOTIFICATION_RETRY_MIN_BACKOFF_MS", default=5_000)
+OGC_NOTIFICATION_RETRY_MAX_BACKOFF_MS = env.int("OGC_NOTIFICATION_RETRY_MAX_BACKOFF_MS", default=300_000)
+# Rows still queued this long after they were handed to the broker are re-enqueued.
+OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES = env.int("OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES", default=10)
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

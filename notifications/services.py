@@ -1,0 +1,306 @@
+"""Write layer of the notifications app.
+
+``notify`` and ``broadcast`` are the public entry points other apps call. Both write
+rows inside the caller's transaction and hand delivery ids to the broker only after
+the commit, so a rolled-back business transaction leaves nothing written and sends
+nothing. If the broker is unreachable at commit time the rows stay ``queued`` and the
+outbox relay (``deliveries_requeue``) sends them later.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.exceptions import ApplicationError, NotFoundError
+from notifications.kinds import Channel, NotificationKind, is_locked
+from notifications.models import DeliveryStatus, Notification, NotificationDelivery, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+#: Delivery ids per broker message (one message per chunk and channel).
+DELIVERY_CHUNK_SIZE = 500
+
+
+def _validate_kind(kind: str) -> str:
+    if kind not in NotificationKind.values:
+        raise ApplicationError(f"Unknown notification kind {kind!r}.", code="invalid_kind", field="kind")
+    return kind
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _disabled_channels(*, user_ids: Sequence[int], kind: str) -> dict[int, set[str]]:
+    """{user_id: channels the user turned off for ``kind``} in one query."""
+    disabled: dict[int, set[str]] = defaultdict(set)
+    rows = NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind, enabled=False).values_list(
+        "user_id", "channel"
+    )
+    for user_id, channel in rows:
+        if not is_locked(kind=kind, channel=channel):  # mandatory channels ignore stale rows
+            disabled[user_id].add(channel)
+    return disabled
+
+
+def enqueue_deliveries(*, channel: str, delivery_ids: Sequence[int]) -> bool:
+    """Hand delivery ids to the broker, one message per chunk. Never raises: the rows
+    are the source of truth, and a broker outage is repaired by the outbox relay.
+    Returns False when the broker refused."""
+    from notifications.tasks import CHANNEL_ACTORS
+
+    actor = CHANNEL_ACTORS[channel]
+    try:
+        for chunk in _chunks(list(delivery_ids), DELIVERY_CHUNK_SIZE):
+            actor.send(list(chunk))
+    except Exception:
+        logger.warning(
+            "Could not enqueue %d %s deliveries; they stay queued for requeue_notifications.",
+            len(delivery_ids),
+            channel,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def _enqueue_on_commit(deliveries: Iterable[NotificationDelivery]) -> None:
+    by_channel: dict[str, list[int]] = defaultdict(list)
+    for delivery in deliveries:
+        by_channel[delivery.channel].append(delivery.pk)
+    for channel, ids in by_channel.items():
+        transaction.on_commit(lambda channel=channel, ids=ids: enqueue_deliveries(channel=channel, delivery_ids=ids))
+
+
+def notify(
+    *,
+    user,
+    kind: str,
+    title: str,
+    body: str,
+    data: dict | None = None,
+    event_id: str | None = None,
+) -> Notification | None:
+    """Notify ``user`` of an event. Call inside the caller's transaction.
+
+    Writes the Notification and one delivery row per channel the user has not turned
+    off, and enqueues delivery on commit. ``event_id`` (e.g. ``f"ledger:{txn.pk}"``)
+    makes it idempotent: a second call with the same event_id returns the existing
+    row and enqueues nothing. Returns None only when every channel is opted out.
+    """
+    _validate_kind(kind)
+    if event_id is not None:
+        existing = Notification.objects.filter(event_id=event_id).first()
+        if existing is not None:
+            return existing
+    disabled = _disabled_channels(user_ids=[user.pk], kind=kind).get(user.pk, set())
+    channels = [channel for channel in Channel.values if channel not in disabled]
+    if not channels:
+        return None
+    now = timezone.now()
+    try:
+        # A savepoint: a concurrent twin with the same event_id must not break the
+        # caller's transaction, only make this call return the twin's row.
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=user, kind=kind, title=title, body=body, data=data or {}, event_id=event_id
+            )
+            deliveries = NotificationDelivery.objects.bulk_create(
+                [NotificationDelivery(notification=notification, channel=c, queued_at=now) for c in channels]
+            )
+    except IntegrityError:
+        if event_id is None:
+            raise
+        existing = Notification.objects.filter(event_id=event_id).first()
+        if existing is None:
+            raise
+        return existing
+    if any(d.pk is None for d in deliveries):  # backends that cannot return bulk ids
+        deliveries = list(notification.deliveries.all())
+    _enqueue_on_commit(deliveries)
+    return notification
+
+
+def _broadcast_recipients(*, group_name: str | None):
+    users = get_user_model().objects.filter(is_active=True)
+    if group_name:
+        from django.contrib.auth.models import Group
+
+        if not Group.objects.filter(name=group_name).exists():
+            raise NotFoundError(f"No group named {group_name!r}.", field="group_name")
+        users = users.filter(groups__name=group_name)
+    return users.order_by("pk").values_list("pk", flat=True)
+
+
+@transaction.atomic
+def broadcast(
+    *,
+    kind: str = NotificationKind.ANNOUNCEMENT,
+    title: str,
+    body: str,
+    data: dict | None = None,
+    group_name: str | None = None,
+    actor=None,
+    chunk_size: int = DELIVERY_CHUNK_SIZE,
+) -> int:
+    """Fan one message out to every active user (or every active member of
+    ``group_name``). Per chunk of users: one preferences query, two bulk inserts and,
+    after the commit, one broker message per channel. Returns the number of
+    notifications created. ``actor`` (the operator) is recorded in ``data``."""
+    _validate_kind(kind)
+    if not title.strip():
+        raise ApplicationError("A title is required.", code="required", field="title")
+    batch = uuid.uuid4().hex
+    payload = dict(data or {})
+    payload["broadcast"] = batch
+    if actor is not None:
+        payload["sent_by"] = getattr(actor, "pk", None)
+    user_ids = list(_broadcast_recipients(group_name=group_name))
+    now = timezone.now()
+    created = 0
+    for chunk in _chunks(user_ids, chunk_size):
+        disabled = _disabled_channels(user_ids=chunk, kind=kind)
+        wanted = {uid: [c for c in Channel.values if c not in disabled.get(uid, ())] for uid in chunk}
+        wanted = {uid: channels for uid, channels in wanted.items() if channels}
+        if not wanted:
+            continue
+        notifications = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=uid,
+                    kind=kind,
+                    title=title,
+                    body=body,
+                    data=payload,
+                    event_id=f"broadcast:{batch}:{uid}",
+                )
+                for uid in wanted
+            ]
+        )
+        if any(n.pk is None for n in notifications):  # backends that cannot return bulk ids
+            notifications = list(
+                Notification.objects.filter(event_id__startswith=f"broadcast:{batch}:", recipient_id__in=list(wanted))
+            )
+        deliveries = NotificationDelivery.objects.bulk_create(
+            [
+                NotificationDelivery(notification_id=n.pk, channel=channel, queued_at=now)
+                for n in notifications
+                for channel in wanted[n.recipient_id]
+            ]
+        )
+        if any(d.pk is None for d in deliveries):
+            deliveries = list(NotificationDelivery.objects.filter(notification__in=notifications))
+        _enqueue_on_commit(deliveries)
+        created += len(notifications)
+    logger.info("Broadcast %s (%s) created %d notifications.", batch, kind, created)
+    return created
+
+
+# --- Reading state ---------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_mark_read(*, user, notification_id: int) -> Notification:
+    """Mark one of ``user``'s notifications read. Another user's id is a 404."""
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if notification is None:
+        raise NotFoundError("Notification not found.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def notification_mark_all_read(*, user) -> int:
+    """Mark every unread notification of ``user`` read; returns how many changed."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- Preferences -------------------------------------------------------------------
+
+
+@transaction.atomic
+def preferences_update(*, user, changes: Iterable[tuple[str, str, bool]]) -> None:
+    """Apply (kind, channel, enabled) choices. Turning off a mandatory in-app kind is
+    refused as a whole (nothing is changed)."""
+    changes = list(changes)
+    for kind, channel, enabled in changes:
+        _validate_kind(kind)
+        if channel not in Channel.values:
+            raise ApplicationError(f"Unknown channel {channel!r}.", code="invalid_channel", field="channel")
+        if not enabled and is_locked(kind=kind, channel=channel):
+            raise ApplicationError(
+                f"{NotificationKind(kind).label} notifications cannot be turned off in-app.",
+                code="preference_locked",
+                field="preferences",
+            )
+    for kind, channel, enabled in changes:
+        preference, created = NotificationPreference.objects.get_or_create(
+            user=user, kind=kind, channel=channel, defaults={"enabled": enabled}
+        )
+        if not created and preference.enabled != enabled:
+            preference.enabled = enabled
+            preference.save(update_fields=["enabled", "updated_at"])
+
+
+# --- Outbox relay and operator actions ------------------------------------------------
+
+
+def deliveries_requeue(*, older_than: timedelta | None = None, limit: int = 10_000) -> int:
+    """The outbox relay: re-enqueue deliveries still ``queued`` ``older_than`` after
+    they were last handed to the broker (default ``OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES``).
+    Stamps ``queued_at`` first so the next run waits another grace period. Returns how
+    many were handed to the broker again (0 if it is still unreachable)."""
+    if older_than is None:
+        older_than = timedelta(minutes=settings.OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES)
+    cutoff = timezone.now() - older_than
+    rows = list(
+        NotificationDelivery.objects.filter(status=DeliveryStatus.QUEUED, queued_at__lte=cutoff)
+        .order_by("queued_at", "pk")
+        .values_list("pk", "channel")[:limit]
+    )
+    if not rows:
+        return 0
+    NotificationDelivery.objects.filter(pk__in=[pk for pk, _ in rows], status=DeliveryStatus.QUEUED).update(
+        queued_at=timezone.now()
+    )
+    by_channel: dict[str, list[int]] = defaultdict(list)
+    for pk, channel in rows:
+        by_channel[channel].append(pk)
+    sent = 0
+    for channel, ids in by_channel.items():
+        if enqueue_deliveries(channel=channel, delivery_ids=ids):
+            sent += len(ids)
+    return sent
+
+
+@transaction.atomic
+def deliveries_resend_failed(*, notification_ids: Iterable[int]) -> int:
+    """Operator action: put the failed channels of these notifications back in the
+    queue with a fresh attempt budget (the last error is kept until a send succeeds).
+    Returns the number of channels re-queued."""
+    deliveries = list(
+        NotificationDelivery.objects.select_for_update().filter(
+            notification_id__in=list(notification_ids), status=DeliveryStatus.FAILED
+        )
+    )
+    now = timezone.now()
+    for delivery in deliveries:
+        delivery.status = DeliveryStatus.QUEUED
+        delivery.attempts = 0
+        delivery.queued_at = now
+        delivery.save(update_fields=["status", "attempts", "queued_at", "updated_at"])
+    _enqueue_on_commit(deliveries)
+    return len(deliveries)

@@ -1,0 +1,100 @@
+"""notify(): rows in the caller's transaction, delivery after the commit, idempotent."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from core.exceptions import ApplicationError
+from notifications.models import DeliveryStatus, Notification, NotificationDelivery
+from notifications.services import notify, preferences_update
+
+
+def _queued_messages(broker) -> int:
+    queue = broker.queues.get("notifications")
+    return 0 if queue is None else queue.qsize()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notify_delivers_in_app_and_email_after_commit(user, broker, worker):
+    with transaction.atomic():
+        notification = notify(
+            user=user,
+            kind="deposit_credited",
+            title="Deposit credited",
+            body="100 OGC arrived in your wallet.",
+            data={"amount": Decimal("100.000000000000000001")},
+            event_id="ledger:test-1",
+        )
+        assert _queued_messages(broker) == 0  # nothing leaves before the commit
+    broker.join("notifications", fail_fast=True)
+    worker.join()
+
+    notification.refresh_from_db()
+    assert notification.data == {"amount": "100.000000000000000001"}
+    states = {d.channel: d for d in notification.deliveries.all()}
+    assert set(states) == {"in_app", "email"}
+    for delivery in states.values():
+        assert delivery.status == DeliveryStatus.SENT
+        assert delivery.attempts == 1
+        assert delivery.sent_at is not None
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    assert mail.outbox[0].subject == "Deposit credited"
+    assert "100 OGC arrived" in mail.outbox[0].body
+    assert mail.outbox[0].alternatives[0][1] == "text/html"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_transaction_writes_and_sends_nothing(user, broker, worker):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(user=user, kind="deposit_credited", title="Deposit", body="x", event_id="ledger:rolled-back")
+        raise RuntimeError("the business transaction fails")
+    broker.join("notifications", fail_fast=True)
+    worker.join()
+    assert not Notification.objects.filter(event_id="ledger:rolled-back").exists()
+    assert NotificationDelivery.objects.count() == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_same_event_id_returns_the_first_row_and_enqueues_nothing(user, broker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as first:
+        a = notify(user=user, kind="reward_paid", title="Reward", body="b", event_id="reward:9")
+    with django_capture_on_commit_callbacks(execute=True) as second:
+        b = notify(user=user, kind="reward_paid", title="Reward again", body="b", event_id="reward:9")
+    assert a.pk == b.pk and b.title == "Reward"
+    assert len(first) == 2  # one enqueue per channel
+    assert second == []
+    assert Notification.objects.filter(event_id="reward:9").count() == 1
+    assert _queued_messages(broker) == 2
+
+
+@pytest.mark.django_db
+def test_preferences_are_honoured(user, broker, django_capture_on_commit_callbacks):
+    preferences_update(user=user, changes=[("badge_earned", "email", False), ("badge_earned", "in_app", False)])
+    assert notify(user=user, kind="badge_earned", title="Badge", body="b") is None
+    preferences_update(user=user, changes=[("badge_earned", "in_app", True)])
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notify(user=user, kind="badge_earned", title="Badge", body="b")
+    assert list(notification.deliveries.values_list("channel", flat=True)) == ["in_app"]
+    assert Notification.objects.filter(recipient=user).count() == 1
+
+
+@pytest.mark.django_db
+def test_money_and_security_kinds_cannot_be_turned_off_in_app(user):
+    for kind in ("deposit_credited", "withdrawal_approved", "security", "payment_debited"):
+        with pytest.raises(ApplicationError) as excinfo:
+            preferences_update(user=user, changes=[(kind, "in_app", False)])
+        assert excinfo.value.code == "preference_locked"
+    preferences_update(user=user, changes=[("deposit_credited", "email", False)])
+    notification = notify(user=user, kind="deposit_credited", title="Deposit", body="b")
+    assert list(notification.deliveries.values_list("channel", flat=True)) == ["in_app"]
+
+
+@pytest.mark.django_db
+def test_unknown_kind_is_refused(user):
+    with pytest.raises(ApplicationError) as excinfo:
+        notify(user=user, kind="nonsense", title="t", body="b")
+    assert excinfo.value.field == "kind"
+    assert Notification.objects.count() == 0
