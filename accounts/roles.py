@@ -32,6 +32,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_user",
         "accounts.change_user",
         "wallets.view_wallet",
+        # Wallets: read ledgers; deposits, withdrawal decisions and adjustments go
+        # through the services (admin actions/forms and /api/v1/ops/), never edits.
+        "wallets.view_transaction",
+        "wallets.view_walletaddress",
+        "wallets.create_deposit",
+        "wallets.approve_withdrawal",
+        "wallets.create_adjustment",
+        # Notifications: read inboxes for support, resend failed channels, broadcast.
+        "notifications.view_notification",
+        "notifications.view_notificationdelivery",
+        "notifications.change_notificationdelivery",
+        "notifications.broadcast_notification",
+        "notifications.view_notificationpreference",
     ],
     # Auditors read everything (see AUDITED_APPS) and change nothing.
     ROLE_AUDITOR: [],

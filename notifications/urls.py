@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from notifications import views
+
+urlpatterns = [
+    path("notifications/", views.inbox, name="notifications_inbox"),
+    path("notifications/read-all/", views.mark_all_read, name="notifications_read_all"),
+    path("notifications/preferences/", views.preferences, name="notifications_preferences"),
+    path("notifications/<int:pk>/read/", views.mark_read, name="notifications_read"),
+]

@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from notifications.api import views
+
+urlpatterns = [
+    path("notifications/", views.NotificationListApi.as_view(), name="notification-list"),
+    path("notifications/unread-count/", views.NotificationUnreadCountApi.as_view(), name="notification-unread-count"),
+    path("notifications/read-all/", views.NotificationMarkAllReadApi.as_view(), name="notification-read-all"),
+    path("notifications/preferences/", views.NotificationPreferencesApi.as_view(), name="notification-preferences"),
+    path("notifications/<int:pk>/read/", views.NotificationMarkReadApi.as_view(), name="notification-read"),
+]

@@ -1,0 +1,91 @@
+"""Inbox, preferences page and the navigation bar's unread count."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from notifications.models import Notification, NotificationPreference
+from notifications.tests.factories import NotificationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client_a(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_nav_shows_the_unread_count_on_every_page(client_a, user, django_assert_num_queries):
+    NotificationFactory.create_batch(3, recipient=user)
+    NotificationFactory(recipient=user, read_at=timezone.now())
+    for url in ("/dashboard/", "/notifications/", "/profile/"):
+        html = client_a.get(url).content.decode()
+        assert '<span class="badge-count" data-testid="unread-count">3</span>' in html, url
+
+
+def test_nav_count_is_one_query_and_absent_for_anonymous(client_a, user, rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.context_processors import unread_count
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    assert unread_count(request) == {}
+    request.user = user
+    with CaptureQueriesContext(connection) as queries:
+        value = unread_count(request)["nav_unread_count"]
+        assert (value(), value()) == (0, 0)
+    assert len(queries) == 1 and "COUNT(" in queries[0]["sql"].upper()
+
+
+def test_inbox_lists_read_and_unread_and_marks_read(client_a, user, other_user):
+    unread = NotificationFactory(recipient=user, title="Fresh news")
+    NotificationFactory(recipient=user, title="Old news", read_at=timezone.now())
+    NotificationFactory(recipient=other_user, title="Not yours")
+    html = client_a.get("/notifications/").content.decode()
+    assert "Fresh news" in html and "Old news" in html and "Not yours" not in html
+    html = client_a.get("/notifications/?unread=1").content.decode()
+    assert "Fresh news" in html and "Old news" not in html
+
+    response = client_a.post(f"/notifications/{unread.pk}/read/")
+    assert response.status_code == 302
+    unread.refresh_from_db()
+    assert unread.read_at is not None
+
+
+def test_inbox_cannot_mark_another_users_notification(client_a, other_user):
+    theirs = NotificationFactory(recipient=other_user)
+    assert client_a.post(f"/notifications/{theirs.pk}/read/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_mark_all_read_page(client_a, user):
+    NotificationFactory.create_batch(2, recipient=user)
+    assert client_a.post("/notifications/read-all/").status_code == 302
+    assert not Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
+
+
+def test_pages_need_login():
+    client = Client()
+    assert client.get("/notifications/").status_code == 302
+    assert client.get("/notifications/preferences/").status_code == 302
+
+
+def test_preferences_page_saves_and_keeps_locked_channels(client_a, user):
+    html = client_a.get("/notifications/preferences/").content.decode()
+    assert 'name="deposit_credited__in_app"' in html and "disabled" in html
+    # Post everything unchecked: only the unlocked channels turn off.
+    response = client_a.post("/notifications/preferences/", {})
+    assert response.status_code == 302
+    off = set(NotificationPreference.objects.filter(user=user, enabled=False).values_list("kind", "channel"))
+    assert ("announcement", "email") in off and ("announcement", "in_app") in off
+    assert ("deposit_credited", "in_app") not in off and ("security", "in_app") not in off
+    assert ("deposit_credited", "email") in off
+    # Check one box again.
+    client_a.post("/notifications/preferences/", {"announcement__in_app": "on"})
+    assert NotificationPreference.objects.get(user=user, kind="announcement", channel="in_app").enabled is True
