@@ -11,7 +11,7 @@ DB_PASSWORD ?= ogc-dev-password
 TEST_DATABASE_URL ?= mysql://$(DB_USER):$(DB_PASSWORD)@127.0.0.1:3306/ogc
 PYTEST_ARGS ?=
 
-.PHONY: run test lint venv system-deps services db-user migrate-local bench fuzz clean
+.PHONY: run test lint venv system-deps services db-user migrate-local bench fuzz clean docs
 
 venv: $(STAMP)
 
@@ -49,6 +49,16 @@ lint: venv
 
 test: venv db-user lint
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+# Data-model documents (docs/erd.md, schema.md, migrations.md), generated from the live
+# models and migrations on MariaDB. The schema is read from a throwaway database
+# (test_ogc_docs) created, migrated and dropped by the command. `make test` fails when
+# the committed copies are stale.
+DOCS_ENV := DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SETTINGS_MODULE=ogc.settings.test OGC_TEST_DATABASE_NAME=test_ogc_docs
+docs: venv db-user
+	$(DOCS_ENV) $(PY) manage.py erd
+	$(DOCS_ENV) $(PY) manage.py migration_map
+	$(DOCS_ENV) $(PY) manage.py schema_reference --fresh-db
 
 migrate-local: venv
 	DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py migrate --noinput

@@ -1,0 +1,163 @@
+"""What the generators read from the live model registry: tables, relations, keys.
+
+Everything is derived from ``django.apps.apps`` at call time and returned sorted,
+so every document is deterministic and follows model changes without edits here.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.management.base import CommandError
+from django.db import models
+
+# Relation kinds as the documents write them.
+ONE_TO_ONE = "1-1"
+ONE_TO_MANY = "1-N"
+MANY_TO_MANY = "N-N"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One relation declared on ``source`` (a FK, a one-to-one or a many-to-many)."""
+
+    kind: str
+    source: type[models.Model]
+    target: type[models.Model]
+    field_name: str
+    column: str  # the FK column on the source table ("" for many-to-many)
+    target_column: str
+    nullable: bool
+    on_delete: str
+    through_table: str = ""  # many-to-many only
+    through_is_model: bool = False  # an explicit ``through=`` model (it is an entity itself)
+
+    @property
+    def source_table(self) -> str:
+        return self.source._meta.db_table
+
+    @property
+    def target_table(self) -> str:
+        return self.target._meta.db_table
+
+
+def _sort_key(model: type[models.Model]) -> tuple[str, str]:
+    return (model._meta.app_label, model._meta.db_table)
+
+
+def has_table(model: type[models.Model]) -> bool:
+    """A model whose table migrations create (not a proxy, not unmanaged)."""
+    return not model._meta.proxy and model._meta.managed
+
+
+def all_models(*, include_auto_created: bool = False) -> list[type[models.Model]]:
+    """Every installed, non-swapped model (concrete and proxy), sorted by app then
+    table; ``include_auto_created`` adds the implicit many-to-many join tables."""
+    return sorted(apps.get_models(include_auto_created=include_auto_created), key=_sort_key)
+
+
+def table_models(app_label: str | None = None, *, include_auto_created: bool = False) -> list[type[models.Model]]:
+    """The models that own a table, optionally of one app."""
+    return [
+        m
+        for m in all_models(include_auto_created=include_auto_created)
+        if has_table(m) and (app_label is None or m._meta.app_label == app_label)
+    ]
+
+
+def tableless_models(app_label: str) -> list[type[models.Model]]:
+    """Proxy and unmanaged models of an app: documented, but they have no table of their own."""
+    return [m for m in all_models() if not has_table(m) and m._meta.app_label == app_label]
+
+
+def app_labels() -> list[str]:
+    """Labels of the apps that declare at least one model, sorted."""
+    return sorted({m._meta.app_label for m in all_models()})
+
+
+def require_app(label: str) -> str:
+    """``label`` if it is an app with models; a one-line CommandError otherwise."""
+    labels = app_labels()
+    if label not in labels:
+        raise CommandError(f"Unknown app label {label!r}; apps with models: {', '.join(labels)}.")
+    return label
+
+
+def purpose(model: type[models.Model]) -> str:
+    """The model's own docstring, or "" when it has none (Django then fills
+    ``__doc__`` with a signature such as ``Wallet(id, user, ...)``: not a purpose)."""
+    doc = model.__dict__.get("__doc__") or ""
+    if doc.startswith(f"{model.__name__}(") and doc.endswith(")") and "\n" not in doc:
+        return ""
+    return inspect.cleandoc(doc)
+
+
+def on_delete_name(field: models.Field) -> str:
+    """``CASCADE``, ``PROTECT``, ``SET_NULL``, ``SET(...)``, ... for a relation field."""
+    handler = field.remote_field.on_delete
+    if hasattr(handler, "deconstruct"):  # models.SET(value) returns a function with deconstruct()
+        path, args, _ = handler.deconstruct()
+        return "{}({})".format(path.rsplit(".", 1)[-1], ", ".join(repr(a) for a in args))
+    return handler.__name__
+
+
+def relations(model: type[models.Model]) -> list[Relation]:
+    """The relations declared on ``model``'s own table, sorted by field name."""
+    found: list[Relation] = []
+    for field in model._meta.local_fields:
+        if not field.is_relation or field.remote_field is None:
+            continue
+        found.append(
+            Relation(
+                kind=ONE_TO_ONE if field.one_to_one else ONE_TO_MANY,
+                source=model,
+                target=field.related_model,
+                field_name=field.name,
+                column=field.column,
+                target_column=field.target_field.column,
+                nullable=field.null,
+                on_delete=on_delete_name(field),
+            )
+        )
+    for field in model._meta.local_many_to_many:
+        through = field.remote_field.through
+        found.append(
+            Relation(
+                kind=MANY_TO_MANY,
+                source=model,
+                target=field.related_model,
+                field_name=field.name,
+                column="",
+                target_column=field.related_model._meta.pk.column,
+                nullable=True,
+                on_delete="CASCADE" if through._meta.auto_created else "see " + through._meta.db_table,
+                through_table=through._meta.db_table,
+                through_is_model=not through._meta.auto_created,
+            )
+        )
+    return sorted(found, key=lambda r: r.field_name)
+
+
+@dataclass(frozen=True)
+class UniqueKey:
+    name: str  # "" when the database names it (a field's unique=True)
+    columns: tuple[str, ...]
+    conditional: bool = False
+
+
+def unique_keys(model: type[models.Model]) -> list[UniqueKey]:
+    """Unique keys the model declares: ``unique=True`` fields, ``unique_together``
+    and ``UniqueConstraint``s (conditional ones flagged; MariaDB cannot create those)."""
+    opts = model._meta
+    keys = [UniqueKey("", (f.column,)) for f in opts.local_fields if f.unique and not f.primary_key]
+    for fields in opts.unique_together:
+        keys.append(UniqueKey("", tuple(opts.get_field(name).column for name in fields)))
+    for constraint in opts.constraints:
+        if isinstance(constraint, models.UniqueConstraint):
+            columns = tuple(opts.get_field(name).column for name in constraint.fields)
+            if not columns:  # expression-based: name it by its expressions
+                columns = tuple(str(e) for e in constraint.expressions)
+            keys.append(UniqueKey(constraint.name, columns, conditional=constraint.condition is not None))
+    return keys
