@@ -277,6 +277,10 @@ OGC_UNSTAKE_COOLDOWN_HOURS = env.int("OGC_UNSTAKE_COOLDOWN_HOURS", default=0)
 # How long an Idempotency-Key is kept (hours, at least 24).
 OGC_IDEMPOTENCY_TTL_HOURS = max(24, env.int("OGC_IDEMPOTENCY_TTL_HOURS", default=48))
 OGC_PROPOSAL_MIN_STAKE = Decimal(env("OGC_PROPOSAL_MIN_STAKE", default="100"))
+# Challenges and badges (see docs/challenges.md): the "staker" badge needs at least this many staked tokens.
+OGC_BADGE_STAKER_MIN = Decimal(env("OGC_BADGE_STAKER_MIN", default="1000"))
+# Governance: share of all staked tokens (at the snapshot) that must vote for a result to count.
+OGC_PROPOSAL_QUORUM_SHARE = Decimal(env("OGC_PROPOSAL_QUORUM_SHARE", default="0.10"))
 
 # --- Notifications (see docs/notifications.md) ---------------------------------------
 OGC_SITE_URL = env("OGC_SITE_URL", default="http://127.0.0.1:8000")  # links in emails
