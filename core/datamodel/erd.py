@@ -16,6 +16,7 @@ from core.datamodel.meta import (
     ONE_TO_ONE,
     Relation,
     app_labels,
+    implied_many_to_many,
     purpose,
     relations,
     require_app,
@@ -88,7 +89,9 @@ def _relation_line(relation: Relation) -> str:
     if relation.kind == MANY_TO_MANY:
         shape = "}o--o{"
         label = f"{relation.field_name} via {relation.through_table}"
-        if not relation.through_is_model:
+        if not relation.on_delete:  # implied by a join model's unique pair of FKs
+            label = f"N-N via {relation.through_table}"
+        elif not relation.through_is_model:
             label += " CASCADE"
     else:
         parent = "|o" if relation.nullable else "||"
@@ -117,7 +120,7 @@ def _app_section(label: str) -> list[str]:
         entities: list[str] = []
         for model in models_:
             entities.extend(_entity(model, columns=True))
-        lines = [_relation_line(r) for m in models_ for r in relations(m)]
+        lines = [_relation_line(r) for m in models_ for r in relations(m) + implied_many_to_many(m)]
         out.extend(_diagram(entities, lines))
         out.append("")
     return out
@@ -133,7 +136,7 @@ def render_erd(app_label: str | None = None) -> str:
         entities: list[str] = []
         for model in all_tables:
             entities.extend(_entity(model, columns=False))
-        lines = [_relation_line(r) for m in all_tables for r in relations(m)]
+        lines = [_relation_line(r) for m in all_tables for r in relations(m) + implied_many_to_many(m)]
         out.extend(_diagram(entities, lines))
         out.append("")
         labels = app_labels()

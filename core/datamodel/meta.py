@@ -161,3 +161,38 @@ def unique_keys(model: type[models.Model]) -> list[UniqueKey]:
                 columns = tuple(str(e) for e in constraint.expressions)
             keys.append(UniqueKey(constraint.name, columns, conditional=constraint.condition is not None))
     return keys
+
+
+def implied_many_to_many(model: type[models.Model]) -> list[Relation]:
+    """N-N relations that ``model`` realises as a join table without a declared
+    ``ManyToManyField``: a unique key made of exactly two non-null foreign keys
+    (``user_badges``: unique (user, badge) links users and badges N-N)."""
+    declared = {
+        f.remote_field.through
+        for m in apps.get_models()
+        for f in m._meta.local_many_to_many
+        if not f.remote_field.through._meta.auto_created
+    }
+    if model in declared:
+        return []
+    fks = {f.column: f for f in model._meta.local_fields if f.many_to_one and not f.null}
+    found = []
+    for key in unique_keys(model):
+        if key.conditional or len(key.columns) != 2 or not all(c in fks for c in key.columns):
+            continue
+        left, right = (fks[c] for c in key.columns)
+        found.append(
+            Relation(
+                kind=MANY_TO_MANY,
+                source=left.related_model,
+                target=right.related_model,
+                field_name=model._meta.db_table,
+                column="",
+                target_column=right.target_field.column,
+                nullable=True,
+                on_delete="",  # not a field of its own: the join table's FKs carry on_delete
+                through_table=model._meta.db_table,
+                through_is_model=True,
+            )
+        )
+    return found

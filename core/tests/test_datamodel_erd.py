@@ -114,3 +114,15 @@ def test_app_option_renders_only_that_app(tmp_path):
 def test_unknown_app_is_a_one_line_error(tmp_path):
     with pytest.raises(CommandError, match="Unknown app label 'nope'"):
         call_command("erd", "--app", "nope", "--output", str(tmp_path / "x.md"))
+
+
+def test_join_models_with_a_unique_pair_of_foreign_keys_are_n_to_n(erd):
+    from core.datamodel.meta import implied_many_to_many
+
+    overview = diagrams(erd)[0]
+    implied = [r for m in concrete_models() for r in implied_many_to_many(m)]
+    if apps.is_installed("challenges") and "user_badges" in {m._meta.db_table for m in concrete_models()}:
+        assert "user_badges" in {r.through_table for r in implied}, "users N-N badges through user_badges"
+    for relation in implied:
+        line = f'    {relation.target_table} }}o--o{{ {relation.source_table} : "N-N via {relation.through_table}"'
+        assert line in overview
