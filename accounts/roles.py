@@ -26,6 +26,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Moderators look after community content.
     ROLE_MODERATOR: [
         "accounts.view_user",
+        # Governance: read proposals and votes; cancel abusive proposals (admin action).
+        "governance.view_proposal",
+        "governance.change_proposal",
+        "governance.view_vote",
     ],
     # Operators run the money side and user support.
     ROLE_OPERATOR: [
@@ -45,6 +49,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notifications.change_notificationdelivery",
         "notifications.broadcast_notification",
         "notifications.view_notificationpreference",
+        # Audit: read the trail (admin and GET /api/v1/audit-logs/); nobody can change it.
+        "auditlog.view_logentry",
+        "governance.view_proposal",
+        "governance.view_vote",
     ],
     # Auditors read everything (see AUDITED_APPS) and change nothing.
     ROLE_AUDITOR: [],

@@ -24,8 +24,9 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from governance.models import Proposal, Vote
+from governance.models import Proposal, ProposalStatus, Vote
 from wallets.ledger import EFFECTS
 from wallets.models import AMOUNT_DECIMAL_PLACES, Transaction, TransactionStatus
 
@@ -71,8 +72,12 @@ def total_staked_at(*, at: datetime) -> Decimal:
 # --- proposals -----------------------------------------------------------------------------
 
 
-def proposal_list(*, status: str | None = None) -> QuerySet[Proposal]:
-    qs = Proposal.objects.select_related("author").annotate(vote_count=Count("votes"))
+def proposal_list(*, status: str | None = None, viewer=None) -> QuerySet[Proposal]:
+    """Every non-draft proposal, plus the viewer's own drafts, newest first."""
+    visible = ~Q(status=ProposalStatus.DRAFT)
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        visible |= Q(author_id=viewer.pk)
+    qs = Proposal.objects.filter(visible).select_related("author").annotate(vote_count=Count("votes"))
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-pk")
@@ -95,3 +100,31 @@ def vote_get(*, proposal: Proposal, voter) -> Vote | None:
     if not getattr(voter, "is_authenticated", False):
         return None
     return Vote.objects.filter(proposal=proposal, voter=voter).first()
+
+
+def proposal_results(*, proposal: Proposal) -> dict:
+    """The stored result of a closed proposal, or the live tally (not final) otherwise."""
+    if proposal.status == ProposalStatus.CLOSED:
+        return {
+            "final": True,
+            "tally": {choice: Decimal(weight) for choice, weight in proposal.tally.items()},
+            "total_weight": proposal.total_weight,
+            "total_staked_at_snapshot": proposal.total_staked_at_snapshot,
+            "quorum_share": proposal.quorum_share,
+            "quorum_met": proposal.quorum_met,
+            "outcome": proposal.outcome,
+            "winning_choice": proposal.winning_choice,
+        }
+    tally = proposal_tally(proposal=proposal)
+    return {
+        "final": False,
+        "tally": tally,
+        "total_weight": sum(tally.values(), ZERO),
+        "total_staked_at_snapshot": (
+            total_staked_at(at=proposal.snapshot_at) if proposal.snapshot_at <= timezone.now() else None
+        ),
+        "quorum_share": proposal.quorum_share,
+        "quorum_met": None,
+        "outcome": "",
+        "winning_choice": "",
+    }

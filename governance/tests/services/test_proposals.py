@@ -139,7 +139,7 @@ def test_one_vote_per_user_under_concurrency():
         try:
             barrier.wait()
             vote_cast(proposal_id=proposal.pk, voter=voter, choice=choice)
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
