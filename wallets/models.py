@@ -1,5 +1,9 @@
-"""Wallet balances. Amounts are DECIMAL(36, 18): 18 fractional digits (the token's
-on-chain precision) and up to 10^18 whole tokens; never floats."""
+"""Wallets, withdrawal addresses and the append-only ledger.
+
+Amounts are DECIMAL(36, 18): 18 fractional digits (the token's on-chain precision)
+and up to 10^18 whole tokens; never floats. Balances change only in
+``wallets.services`` under a row lock, each change explained by ledger rows.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from decimal import Decimal
 
 from auditlog.registry import auditlog
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
@@ -29,8 +35,8 @@ def generate_deposit_address() -> str:
 
 class Wallet(models.Model):
     """A user's OGC balances. ``available`` can be spent; ``staked`` is locked in
-    staking; ``held`` is reserved by pending withdrawals. Changed only by
-    ``wallets.services`` under a row lock."""
+    staking; ``held`` is reserved by pending withdrawals and cooling-down unstakes.
+    Changed only by ``wallets.services`` under a row lock."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -61,4 +67,140 @@ class Wallet(models.Model):
         return self.available + self.staked + self.held
 
 
+class Chain(models.TextChoices):
+    """EVM chains we accept withdrawal addresses for (all use 0x + 40 hex, EIP-55)."""
+
+    ETHEREUM = "ethereum", "Ethereum"
+    POLYGON = "polygon", "Polygon"
+    ARBITRUM = "arbitrum", "Arbitrum One"
+    BASE = "base", "Base"
+    BSC = "bsc", "BNB Smart Chain"
+
+
+class WalletAddress(models.Model):
+    """An external address a user registered for withdrawals. Stored in EIP-55
+    checksum form, unique per chain."""
+
+    wallet = models.ForeignKey(
+        Wallet,
+        on_delete=models.CASCADE,  # address book entries belong to the wallet (itself PROTECTed)
+        related_name="addresses",
+    )
+    chain = models.CharField(max_length=20, choices=Chain.choices, default=Chain.ETHEREUM)
+    address = models.CharField(max_length=42)
+    label = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "wallet_addresses"
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "address"], name="uniq_wallet_address_chain_address"),
+        ]
+        indexes = [models.Index(fields=["wallet", "created_at"], name="idx_wallet_addresses_wallet")]
+
+    def __str__(self) -> str:
+        return f"{self.chain}:{self.address}"
+
+
+class TransactionKind(models.TextChoices):
+    DEPOSIT = "deposit", "Deposit"
+    WITHDRAWAL = "withdrawal", "Withdrawal"
+    STAKE = "stake", "Stake"
+    UNSTAKE = "unstake", "Unstake"
+    REWARD = "reward", "Reward"
+    PAYMENT = "payment", "Payment"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+class TransactionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+class Direction(models.TextChoices):
+    """Effect on the wallet's total (available + staked + held)."""
+
+    CREDIT = "credit", "Credit"
+    DEBIT = "debit", "Debit"
+    INTERNAL = "internal", "Internal move"
+
+
+class Transaction(models.Model):
+    """One append-only ledger row.
+
+    The amount, kind, direction, wallet and balances-after never change; only a
+    pending row's status moves once (pending -> completed / canceled / failed),
+    together with ``completed_at``. Corrections are new ``adjustment`` rows. How each
+    (kind, status) moves the three balances is ``wallets.ledger.EFFECTS``; the
+    wallet's balances always equal the sum of those effects over its rows.
+    """
+
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="transactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transactions")
+    kind = models.CharField(max_length=20, choices=TransactionKind.choices)
+    status = models.CharField(max_length=20, choices=TransactionStatus.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    amount = AmountField()
+    available_after = AmountField()
+    staked_after = AmountField()
+    held_after = AmountField()
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who caused the row (the user, an operator); empty for system jobs.",
+    )
+    memo = models.CharField(max_length=500, blank=True)
+    status_reason = models.CharField(
+        max_length=500, blank=True, help_text="Why a pending row was canceled or failed (e.g. rejection reason)."
+    )
+    external_reference = models.CharField(
+        max_length=255, null=True, blank=True, help_text="E.g. the chain transaction hash."
+    )
+    chain = models.CharField(max_length=20, choices=Chain.choices, blank=True)
+    destination_address = models.CharField(max_length=42, blank=True)
+    source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
+    available_at = models.DateTimeField(
+        null=True, blank=True, help_text="Unstake cool-down: when the tokens become available."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "transactions"
+        permissions = [
+            ("create_deposit", "Can credit a deposit to a wallet"),
+            ("approve_withdrawal", "Can approve or reject a pending withdrawal"),
+            ("create_adjustment", "Can write a correcting adjustment"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="transaction_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(available_after__gte=0) & Q(staked_after__gte=0) & Q(held_after__gte=0),
+                name="transaction_balances_after_gte_0",
+            ),
+            models.UniqueConstraint(fields=["wallet", "idempotency_key"], name="uniq_transaction_wallet_idem_key"),
+            models.UniqueConstraint(fields=["kind", "external_reference"], name="uniq_transaction_kind_ext_ref"),
+        ]
+        indexes = [
+            models.Index(fields=["wallet", "created_at"], name="idx_txn_wallet_created"),
+            models.Index(fields=["user", "created_at"], name="idx_txn_user_created"),
+            models.Index(fields=["status", "kind"], name="idx_txn_status_kind"),
+            models.Index(fields=["source_type", "source_id"], name="idx_txn_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} ({self.status}) #{self.pk}"
+
+
 auditlog.register(Wallet, exclude_fields=["updated_at"])
+auditlog.register(WalletAddress)
+auditlog.register(Transaction)

@@ -1,0 +1,45 @@
+"""Database helpers shared by the write layers."""
+
+from __future__ import annotations
+
+import functools
+import random
+import time
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from django.db import OperationalError, connection
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# MySQL/MariaDB: 1213 = deadlock found, 1205 = lock wait timeout exceeded.
+RETRYABLE_MYSQL_ERRORS = frozenset({1213, 1205})
+
+
+def is_retryable(exc: OperationalError) -> bool:
+    code = exc.args[0] if exc.args else None
+    return code in RETRYABLE_MYSQL_ERRORS
+
+
+def retry_on_lock_conflict(attempts: int = 4) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Re-run an atomic service when MariaDB picked it as a deadlock victim or its
+    lock wait timed out. The whole transaction was rolled back, so a re-run is
+    safe. Inside an outer atomic block nothing can be retried (the outer
+    transaction is already dead): the error propagates to whoever owns it."""
+
+    def decorator(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            for attempt in range(1, attempts + 1):
+                try:
+                    return fn(*args, **kwargs)
+                except OperationalError as exc:
+                    if not is_retryable(exc) or attempt == attempts or connection.in_atomic_block:
+                        raise
+                    time.sleep(random.uniform(0.005, 0.03) * attempt)
+            raise AssertionError("unreachable")
+
+        return wrapper
+
+    return decorator

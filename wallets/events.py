@@ -1,0 +1,69 @@
+"""Notifications for ledger operations the wallets app owns end to end.
+
+Written in the same transaction as the row (``notifications.services.notify``),
+delivered after commit. The event id makes a replayed call notify once."""
+
+from __future__ import annotations
+
+from wallets.models import Transaction, TransactionKind, TransactionStatus
+
+K, S = TransactionKind, TransactionStatus
+
+
+def _message(row: Transaction) -> tuple[str, str, str] | None:
+    amount = f"{row.amount.normalize():f} {row.wallet.token_symbol}"
+    if row.kind == K.DEPOSIT:
+        return "deposit_credited", "Deposit credited", f"{amount} were credited to your wallet."
+    if row.kind == K.WITHDRAWAL:
+        if row.status == S.PENDING:
+            return "withdrawal_requested", "Withdrawal requested", f"Your withdrawal of {amount} awaits approval."
+        if row.status == S.COMPLETED:
+            return "withdrawal_approved", "Withdrawal sent", f"Your withdrawal of {amount} was approved and sent."
+        if row.status == S.CANCELED and row.status_reason.startswith("Rejected"):
+            return (
+                "withdrawal_rejected",
+                "Withdrawal rejected",
+                f"Your withdrawal of {amount} was rejected; the tokens are back in your wallet. {row.status_reason}",
+            )
+        return (
+            "withdrawal_canceled",
+            "Withdrawal canceled",
+            f"Your withdrawal of {amount} was canceled; the tokens are back in your wallet.",
+        )
+    if row.kind in (K.STAKE, K.UNSTAKE):
+        verb = {
+            (K.STAKE, S.COMPLETED): "You staked",
+            (K.UNSTAKE, S.PENDING): "You started unstaking",
+            (K.UNSTAKE, S.COMPLETED): "You unstaked",
+        }[(row.kind, row.status)]
+        return "stake_changed", "Staking changed", f"{verb} {amount}."
+    if row.kind == K.ADJUSTMENT:
+        sign = "+" if row.direction == "credit" else "-"
+        return "adjustment", "Balance adjusted", f"An operator adjusted your balance by {sign}{amount}: {row.memo}"
+    return None
+
+
+def transaction_event(row: Transaction, *, actor=None) -> None:
+    from challenges.badges import on_ledger_row  # staking badges (challenges app)
+
+    on_ledger_row(row)
+    message = _message(row)
+    if message is None:
+        return
+    kind, title, body = message
+    from notifications.services import notify
+
+    notify(
+        user=row.user,
+        kind=kind,
+        title=title,
+        body=body,
+        data={
+            "transaction_id": row.pk,
+            "kind": row.kind,
+            "status": row.status,
+            "amount": str(row.amount),
+            "available": str(row.available_after),
+        },
+        event_id=f"ledger:{row.pk}:{row.status}",
+    )

@@ -1,0 +1,29 @@
+"""The row locks of the wallets app, in one place.
+
+Every money path locks the wallet row first (``SELECT ... FOR UPDATE``) and then
+re-reads what it depends on, so two requests on one wallet serialise. Several
+wallets are always locked in primary-key order so two paths cannot deadlock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from core.exceptions import NotFoundError
+from wallets.models import Wallet
+
+
+def wallet_for_update(*, user_id: int | None = None, wallet_id: int | None = None) -> Wallet:
+    lookup = {"user_id": user_id} if user_id is not None else {"pk": wallet_id}
+    wallet = Wallet.objects.select_for_update().filter(**lookup).first()
+    if wallet is None:
+        raise NotFoundError("Wallet not found.", code="wallet_not_found")
+    return wallet
+
+
+def wallets_for_update(*, wallet_ids: Iterable[int]) -> dict[int, Wallet]:
+    ids = sorted(set(wallet_ids))
+    wallets = {w.pk: w for w in Wallet.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    if len(wallets) != len(ids):
+        raise NotFoundError("Wallet not found.", code="wallet_not_found")
+    return wallets
