@@ -30,6 +30,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "governance.view_proposal",
         "governance.change_proposal",
         "governance.view_vote",
+        # Challenges: review queue (accept/score/reject) and badge management.
+        "challenges.view_challenge",
+        "challenges.view_submission",
+        "challenges.review_submission",
+        "challenges.view_badge",
+        "challenges.add_badge",
+        "challenges.change_badge",
+        "challenges.view_userbadge",
+        "challenges.manage_badges",
     ],
     # Operators run the money side and user support.
     ROLE_OPERATOR: [
@@ -53,6 +62,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auditlog.view_logentry",
         "governance.view_proposal",
         "governance.view_vote",
+        # Challenges: everything moderators do, plus running challenges and paying
+        # rewards (judge/award admin actions call the services; rewards are read-only).
+        "challenges.view_challenge",
+        "challenges.add_challenge",
+        "challenges.change_challenge",
+        "challenges.judge_challenge",
+        "challenges.view_challengeentry",
+        "challenges.view_submission",
+        "challenges.review_submission",
+        "challenges.view_reward",
+        "challenges.award_reward",
+        "challenges.view_badge",
+        "challenges.add_badge",
+        "challenges.change_badge",
+        "challenges.view_userbadge",
+        "challenges.manage_badges",
     ],
     # Auditors read everything (see AUDITED_APPS) and change nothing.
     ROLE_AUDITOR: [],
