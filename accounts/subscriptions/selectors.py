@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models.subscriptions import GRANTING_STATUSES, Plan, Subscription, SubscriptionPeriod
+from accounts.models.subscriptions import GRANTING_STATUSES, Plan, Subscription, SubscriptionPeriod, SubscriptionStatus
 
 
 def user_has_feature(*, user, feature: str, now: datetime | None = None) -> bool:
@@ -54,3 +54,20 @@ def subscription_for_user(*, user) -> Subscription | None:
 
 def subscription_periods(*, subscription: Subscription) -> QuerySet[SubscriptionPeriod]:
     return subscription.periods.select_related("plan", "payment").order_by("-period_start")
+
+
+def subscriptions_due_ids(*, now: datetime, notice_window: timedelta, limit: int = 10_000) -> list[int]:
+    """Ids of the subscriptions the periodic job has something to do for: a running
+    period that ended, a past-due renewal to retry or expire, or an "expiring soon"
+    notice not yet handled for the current period. Uses ``idx_subscriptions_due``."""
+    due = (
+        Q(status__in=GRANTING_STATUSES, current_period_end__lte=now)
+        | Q(status=SubscriptionStatus.PAST_DUE)
+        | (
+            Q(status__in=GRANTING_STATUSES, current_period_end__lte=now + notice_window)
+            & (Q(expiry_notice_for__isnull=True) | ~Q(expiry_notice_for=F("current_period_start")))
+        )
+    )
+    return list(
+        Subscription.objects.filter(due).order_by("current_period_end", "pk").values_list("pk", flat=True)[:limit]
+    )

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import AUDITED_APPS, ROLE_PERMISSIONS
+from accounts.subscriptions.services import seed_plans
 from core.management.base import AuditedCommand
 from core.permissions import ROLE_AUDITOR, ROLE_MEMBER, ROLE_OPERATOR
 
@@ -51,6 +52,7 @@ class Command(AuditedCommand):
     @transaction.atomic
     def run(self, *args, **options):
         created_groups = self.seed_roles()
+        seed_plans()
         if not options["no_admin"]:
             self.seed_admin()
         if options["demo"]:

@@ -1,0 +1,1 @@
+from accounts.subscriptions.tasks import *  # noqa
