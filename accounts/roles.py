@@ -58,6 +58,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notifications.change_notificationdelivery",
         "notifications.broadcast_notification",
         "notifications.view_notificationpreference",
+        # Subscriptions: manage plans; subscriptions change only through the admin
+        # actions (cancel, extend a period with a reason), which call the services.
+        "accounts.view_plan",
+        "accounts.add_plan",
+        "accounts.change_plan",
+        "accounts.view_subscription",
+        "accounts.change_subscription",
+        "accounts.extend_subscription",
+        "accounts.view_subscriptionperiod",
         # Audit: read the trail (admin and GET /api/v1/audit-logs/); nobody can change it.
         "auditlog.view_logentry",
         "governance.view_proposal",
