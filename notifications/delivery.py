@@ -2,19 +2,22 @@
 
 Each sender only touches rows that are still ``queued``: a message delivered twice
 (broker redelivery after a worker crash, the outbox relay, an operator resend) finds
-the rows already ``sent`` and does nothing. Email rows are locked one at a time
-(``SKIP LOCKED``: a twin message being handled elsewhere is skipped, not waited for)
-and committed right after the SMTP server accepted the message, which keeps the
-window in which a crash can cause a second email to one row and one send. The
-Message-ID header is derived from the row, so a mail relay can drop such a twin.
+the rows already ``sent`` and does nothing. Email rows are locked in small batches
+(``SKIP LOCKED``: rows a twin message is handling elsewhere are skipped, not waited
+for) and marked sent in the same transaction, committed right after the batch was
+handed to the mail server. A crash between the mail server's acceptance and that
+commit can repeat at most one batch (``OGC_NOTIFICATION_EMAIL_LOCK_BATCH``); the
+Message-ID header is derived from the row, so a mail relay or client can drop the twin.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -58,9 +61,24 @@ def _message_id(delivery: NotificationDelivery) -> str:
     return f"<notification-{delivery.notification_id}.{delivery.pk}@{domain}>"
 
 
-def build_email(delivery: NotificationDelivery) -> EmailMultiAlternatives:
+class _TemplateCache:
+    """(kind, extension) -> template, resolved once per batch."""
+
+    def __init__(self) -> None:
+        self._templates: dict[tuple[str, str], Any] = {}
+
+    def get(self, kind: str, extension: str):
+        key = (kind, extension)
+        if key not in self._templates:
+            names = [f"notifications/email/{kind}.{extension}", f"notifications/email/default.{extension}"]
+            self._templates[key] = select_template(names)
+        return self._templates[key]
+
+
+def build_email(delivery: NotificationDelivery, templates: _TemplateCache | None = None) -> EmailMultiAlternatives:
     """The text + HTML email of a delivery; a kind may have its own templates
     (``notifications/email/<kind>.txt|html``), others use ``default``."""
+    templates = templates or _TemplateCache()
     notification = delivery.notification
     user = notification.recipient
     context = {
@@ -70,9 +88,8 @@ def build_email(delivery: NotificationDelivery) -> EmailMultiAlternatives:
         "token_symbol": settings.OGC_TOKEN_SYMBOL,
         "site_url": settings.OGC_SITE_URL.rstrip("/"),
     }
-    names = [f"notifications/email/{notification.kind}", "notifications/email/default"]
-    text = select_template([f"{name}.txt" for name in names]).render(context)
-    html = select_template([f"{name}.html" for name in names]).render(context)
+    text = templates.get(notification.kind, "txt").render(context)
+    html = templates.get(notification.kind, "html").render(context)
     message = EmailMultiAlternatives(
         subject=notification.title,
         body=text,
@@ -97,50 +114,74 @@ def _record_failure(*, delivery_id: int, attempts: int, error: Exception, perman
 
 
 def deliver_email(*, delivery_ids: Sequence[int]) -> DeliveryOutcome:
-    """Send the queued email rows among ``delivery_ids`` over one connection."""
+    """Send the queued email rows among ``delivery_ids`` over one connection.
+
+    Rows are locked ``EMAIL_LOCK_BATCH`` at a time (one SELECT ... FOR UPDATE SKIP
+    LOCKED), sent, and marked sent in one UPDATE before the next batch: a twin message
+    skips the locked rows, and a crash between an accepted send and the commit can
+    repeat at most one batch (the Message-ID stays the same)."""
     outcome = DeliveryOutcome()
-    candidates = list(
-        NotificationDelivery.objects.filter(
+    candidates = {
+        delivery.pk: delivery
+        for delivery in NotificationDelivery.objects.filter(
             pk__in=list(delivery_ids), channel=Channel.EMAIL, status=DeliveryStatus.QUEUED
-        )
-        .select_related("notification__recipient")
-        .order_by("pk")
-    )
+        ).select_related("notification__recipient")
+    }
     if not candidates:
         return outcome
+    templates = _TemplateCache()
     connection = get_connection()
     try:
-        for delivery in candidates:
+        connection.open()
+        pks = sorted(candidates)
+        for start in range(0, len(pks), settings.OGC_NOTIFICATION_EMAIL_LOCK_BATCH):
             with transaction.atomic():
-                attempts = (
-                    NotificationDelivery.objects.select_for_update(skip_locked=True)
-                    .filter(pk=delivery.pk, status=DeliveryStatus.QUEUED)
-                    .values_list("attempts", flat=True)
-                    .first()
+                _send_locked_batch(
+                    connection,
+                    [candidates[pk] for pk in pks[start : start + settings.OGC_NOTIFICATION_EMAIL_LOCK_BATCH]],
+                    templates,
+                    outcome,
                 )
-                if attempts is None:  # sent meanwhile, or a twin message holds it
-                    continue
-                attempts += 1
-                try:
-                    connection.send_messages([build_email(delivery)])
-                except Exception as exc:
-                    permanent = isinstance(exc, PERMANENT_EMAIL_ERRORS)
-                    logger.warning("Email delivery %s failed (attempt %d): %s", delivery.pk, attempts, exc)
-                    if _record_failure(delivery_id=delivery.pk, attempts=attempts, error=exc, permanent=permanent):
-                        outcome.failed.append(delivery.pk)
-                    else:
-                        outcome.retry.append(delivery.pk)
-                    continue
-                NotificationDelivery.objects.filter(pk=delivery.pk).update(
-                    status=DeliveryStatus.SENT, sent_at=timezone.now(), attempts=attempts, updated_at=timezone.now()
-                )
-                outcome.sent.append(delivery.pk)
     finally:
         try:
             connection.close()
         except Exception:  # closing a broken SMTP connection must not hide the outcome
             logger.debug("Closing the email connection failed.", exc_info=True)
     return outcome
+
+
+def _send_locked_batch(
+    connection, batch: list[NotificationDelivery], templates: _TemplateCache, outcome: DeliveryOutcome
+) -> None:
+    locked = dict(
+        NotificationDelivery.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=[d.pk for d in batch], status=DeliveryStatus.QUEUED)
+        .values_list("pk", "attempts")
+    )
+    sent: list[int] = []
+    for delivery in batch:
+        if delivery.pk not in locked:  # sent meanwhile, or a twin message holds it
+            continue
+        attempts = locked[delivery.pk] + 1
+        try:
+            connection.send_messages([build_email(delivery, templates)])
+        except Exception as exc:
+            permanent = isinstance(exc, PERMANENT_EMAIL_ERRORS)
+            logger.warning("Email delivery %s failed (attempt %d): %s", delivery.pk, attempts, exc)
+            if _record_failure(delivery_id=delivery.pk, attempts=attempts, error=exc, permanent=permanent):
+                outcome.failed.append(delivery.pk)
+            else:
+                outcome.retry.append(delivery.pk)
+            with contextlib.suppress(Exception):
+                connection.close()  # the next send opens a fresh connection
+            continue
+        sent.append(delivery.pk)
+    if sent:
+        now = timezone.now()
+        NotificationDelivery.objects.filter(pk__in=sent).update(
+            status=DeliveryStatus.SENT, sent_at=now, attempts=F("attempts") + 1, updated_at=now
+        )
+        outcome.sent.extend(sent)
 
 
 #: channel -> sender. A new channel adds its sender here and its actor in tasks.py.

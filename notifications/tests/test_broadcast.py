@@ -68,10 +68,12 @@ def test_broadcast_to_a_group(broker):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_broadcast_is_delivered_by_the_worker(broker, worker):
+def test_broadcast_is_delivered_by_the_worker(broker, worker, settings):
+    settings.OGC_NOTIFICATION_EMAIL_LOCK_BATCH = 4  # several lock batches per message
     UserFactory.create_batch(12)
     created = broadcast(title="Hello all", body="b", chunk_size=5)
     broker.join("notifications", fail_fast=True)
     worker.join()
     assert len(mail.outbox) == created == User.objects.count()
-    assert set(NotificationDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert set(NotificationDelivery.objects.values_list("status", "attempts")) == {(DeliveryStatus.SENT, 1)}
+    assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == created

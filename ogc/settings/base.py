@@ -289,6 +289,8 @@ OGC_NOTIFICATION_RETRY_MIN_BACKOFF_MS = env.int("OGC_NOTIFICATION_RETRY_MIN_BACK
 OGC_NOTIFICATION_RETRY_MAX_BACKOFF_MS = env.int("OGC_NOTIFICATION_RETRY_MAX_BACKOFF_MS", default=300_000)
 # Rows still queued this long after they were handed to the broker are re-enqueued.
 OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES = env.int("OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES", default=10)
+# Email rows locked, sent and committed together (the most a crash can send twice).
+OGC_NOTIFICATION_EMAIL_LOCK_BATCH = env.int("OGC_NOTIFICATION_EMAIL_LOCK_BATCH", default=25)
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {
