@@ -114,6 +114,7 @@ def _replayed(wallet: Wallet, key: str | None, kind: str, amount: Decimal) -> Tr
             field="idempotency_key",
             status_code=http.HTTP_422_UNPROCESSABLE_ENTITY,
         )
+    row.replayed = True  # callers that audit (admin forms) must not log a replay twice
     return row
 
 
@@ -229,6 +230,7 @@ def deposit_create(
                     code="duplicate_external_reference",
                     field="external_reference",
                 )
+            existing.replayed = True
             return existing
     if (row := _replayed(wallet, idempotency_key, K.DEPOSIT, amount)) is not None:
         return row

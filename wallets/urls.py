@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from wallets import views
+
+urlpatterns = [
+    path("wallet/", views.wallet_page, name="wallet"),
+    path("wallet/stake/", views.stake, name="wallet_stake"),
+    path("wallet/unstake/", views.unstake, name="wallet_unstake"),
+    path("wallet/withdraw/", views.withdraw, name="wallet_withdraw"),
+    path("wallet/withdrawals/<int:withdrawal_id>/cancel/", views.withdrawal_cancel, name="wallet_withdrawal_cancel"),
+    path("wallet/addresses/", views.address_add, name="wallet_address_add"),
+    path("wallet/addresses/<int:address_id>/delete/", views.address_delete, name="wallet_address_delete"),
+]

@@ -1,0 +1,172 @@
+"""Input and output shapes of the wallet API. Amounts travel as decimal strings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.exceptions import ApplicationError
+from core.serializers import StrictInputSerializer
+from wallets.models import (
+    AMOUNT_DECIMAL_PLACES,
+    AMOUNT_MAX_DIGITS,
+    Chain,
+    Direction,
+    Transaction,
+    TransactionStatus,
+    Wallet,
+    WalletAddress,
+)
+from wallets.services import validate_amount
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class AmountInputField(serializers.Field):
+    """A positive decimal string (``"12.5"``) or a JSON integer. JSON numbers with a
+    fraction are refused: a float cannot carry 18 exact decimal places, so
+    accepting ``0.1`` would mean accepting ``0.1000000000000000055...``.
+    ``wallets.services.validate_amount`` is the one validator (the services call
+    it again); a refusal here is a 400 that writes nothing."""
+
+    default_error_messages = {
+        "float": 'Send amounts as decimal strings (e.g. "12.5"), not JSON numbers with a fraction.',
+        "invalid": "Enter a valid decimal amount.",
+    }
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, float):
+            self.fail("float")
+        if isinstance(data, bool) or not isinstance(data, str | int):
+            self.fail("invalid")
+        try:
+            return validate_amount(data)
+        except ApplicationError as exc:
+            raise serializers.ValidationError(exc.message, code=exc.code) from None
+
+    def to_representation(self, value: Any) -> str:
+        return str(value)
+
+
+def _amount_out(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=AMOUNT_MAX_DIGITS, decimal_places=AMOUNT_DECIMAL_PLACES, coerce_to_string=True, **kwargs
+    )
+
+
+class UserRefInputMixin(serializers.Serializer):
+    """Operators name the wallet's owner by ``user_id`` or ``email`` (exactly one)."""
+
+    user_id = serializers.IntegerField(required=False, min_value=1)
+    email = serializers.EmailField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("user_id" in attrs) == ("email" in attrs):
+            raise serializers.ValidationError({"user_id": ["Give exactly one of user_id or email."]})
+        return attrs
+
+
+# --- inputs -----------------------------------------------------------------------------
+
+
+class AmountInputSerializer(StrictInputSerializer):
+    amount = AmountInputField()
+
+
+class WithdrawalInputSerializer(StrictInputSerializer):
+    amount = AmountInputField()
+    address_id = serializers.IntegerField(min_value=1)
+
+
+class AddressInputSerializer(StrictInputSerializer):
+    chain = serializers.ChoiceField(choices=Chain.choices, default=Chain.ETHEREUM)
+    address = serializers.CharField(max_length=100)
+    label = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+
+
+class DepositInputSerializer(UserRefInputMixin, StrictInputSerializer):
+    amount = AmountInputField()
+    external_reference = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    memo = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AdjustmentInputSerializer(UserRefInputMixin, StrictInputSerializer):
+    amount = AmountInputField()
+    direction = serializers.ChoiceField(choices=[Direction.CREDIT, Direction.DEBIT])
+    reason = serializers.CharField(max_length=500)
+
+
+class WithdrawalApproveInputSerializer(StrictInputSerializer):
+    external_reference = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class WithdrawalRejectInputSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=400)
+
+
+class OpsWithdrawalFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TransactionStatus.choices, required=False)
+
+
+# --- outputs -----------------------------------------------------------------------------
+
+
+class WalletOutputSerializer(serializers.ModelSerializer):
+    available = _amount_out()
+    staked = _amount_out()
+    held = _amount_out()
+    total = _amount_out(read_only=True)
+
+    class Meta:
+        model = Wallet
+        fields = ["token_symbol", "available", "staked", "held", "total", "deposit_address", "updated_at"]
+        read_only_fields = fields
+
+
+class TransactionOutputSerializer(serializers.ModelSerializer):
+    amount = _amount_out()
+    available_after = _amount_out()
+    staked_after = _amount_out()
+    held_after = _amount_out()
+
+    class Meta:
+        model = Transaction
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "direction",
+            "amount",
+            "available_after",
+            "staked_after",
+            "held_after",
+            "memo",
+            "status_reason",
+            "external_reference",
+            "chain",
+            "destination_address",
+            "available_at",
+            "created_at",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+
+class OpsTransactionOutputSerializer(TransactionOutputSerializer):
+    user_id = serializers.IntegerField(read_only=True)
+    user_email = serializers.EmailField(source="user.email", read_only=True)
+    wallet_id = serializers.IntegerField(read_only=True)
+
+    class Meta(TransactionOutputSerializer.Meta):
+        fields = [*TransactionOutputSerializer.Meta.fields, "user_id", "user_email", "wallet_id"]
+        read_only_fields = fields
+
+
+class AddressOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WalletAddress
+        fields = ["id", "chain", "address", "label", "created_at"]
+        read_only_fields = fields

@@ -1,0 +1,43 @@
+"""``manage.py verify_ledger``: exit 1 listing each drifting wallet, else 0 and one line."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import CommandError
+
+from core.management.base import AuditedCommand
+from wallets.verification import DEFAULT_CHUNK_SIZE, verify_ledger
+
+
+class Command(AuditedCommand):
+    help = "Recompute every wallet's balances from its ledger rows; exit 1 if any wallet drifts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE)
+        parser.add_argument("--wallet", type=int, action="append", dest="wallet_ids", help="Only these wallet ids.")
+        parser.add_argument("--no-progress", action="store_true", help="Do not print progress to stderr.")
+
+    def run(self, *args, **options):
+        if options["chunk_size"] < 1:
+            raise CommandError("--chunk-size must be at least 1.")
+        show = not options["no_progress"]
+
+        def progress(done: int, total: int) -> None:
+            if show:
+                pct = 100 if not total else done * 100 // total
+                self.stderr.write(f"\rverify_ledger: {done}/{total} wallets ({pct}%)", ending="")
+                self.stderr.flush()
+
+        report = verify_ledger(chunk_size=options["chunk_size"], wallet_ids=options["wallet_ids"], progress=progress)
+        if show:
+            self.stderr.write("")
+        if report.clean:
+            self.stdout.write(report.summary())
+            return
+        for drift in report.drifts:
+            self.stdout.write(drift.describe())
+        for pk in report.negative_rows:
+            self.stdout.write(f"transaction {pk}: negative balance-after")
+        self.stdout.write(report.summary())
+        sys.exit(1)
