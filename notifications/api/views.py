@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,32 +16,36 @@ from notifications.api.serializers import (
     PreferencesInputSerializer,
     UnreadCountOutputSerializer,
 )
+from notifications.kinds import NotificationKind
 from notifications.selectors import notification_list, preference_matrix, unread_count
 from notifications.services import notification_mark_all_read, notification_mark_read, preferences_update
 
 TAGS = ["notifications"]
 
 
-class NotificationListApi(APIView):
+class NotificationListApi(ListAPIView):
     """My notifications, newest first; ``?unread=true`` and ``?kind=`` filter."""
+
+    serializer_class = NotificationOutputSerializer
+    pagination_class = DefaultPagination
+    filter_backends: list = []
 
     @extend_schema(
         parameters=[
             OpenApiParameter("unread", bool, required=False),
-            OpenApiParameter("kind", str, required=False),
+            OpenApiParameter("kind", str, required=False, enum=NotificationKind.values),
         ],
-        responses=NotificationOutputSerializer(many=True),
         tags=TAGS,
     )
-    def get(self, request):
-        filters = NotificationFilterSerializer(data=request.query_params.dict())
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        filters = NotificationFilterSerializer(data=self.request.query_params.dict())
         filters.is_valid(raise_exception=True)
-        queryset = notification_list(
-            user=request.user, unread=filters.validated_data["unread"], kind=filters.validated_data.get("kind")
+        return notification_list(
+            user=self.request.user, unread=filters.validated_data["unread"], kind=filters.validated_data.get("kind")
         )
-        paginator = DefaultPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
 
 
 class NotificationUnreadCountApi(APIView):
