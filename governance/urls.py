@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from governance import views
+
+urlpatterns = [
+    path("governance/", views.proposal_list_page, name="governance_list"),
+    path("governance/<int:pk>/", views.proposal_detail_page, name="governance_detail"),
+    path("governance/<int:pk>/results/", views.proposal_results_page, name="governance_results"),
+]
