@@ -1,0 +1,288 @@
+"""Who may call each endpoint: the one classification the hardening tests read.
+
+Every route under ``/api/v1/`` and every page route outside Django's admin and
+allauth (``tests/test_authorization_matrix.py`` walks ``get_resolver()``) must be
+listed in ``POLICIES`` under its namespaced URL name (``api:wallet-stake``,
+``wallet_stake``). A new endpoint without an entry fails
+``test_every_endpoint_is_classified``, naming it.
+
+Policies:
+
+- ``PUBLIC``: anyone, signed in or not (listing challenges, the schema, login).
+- ``SELF``: signed-in users, acting on ``request.user`` only; no object ids in the URL.
+  Anonymous callers are refused (401/403 on the API, a redirect to login on pages).
+- ``shared(make)``: signed-in users acting on an object every member may act on (voting
+  on a proposal). ``make(owner)`` returns the URL kwargs of such an object.
+- ``owner(make)``: an object endpoint. ``make(owner)`` creates an object belonging to
+  ``owner`` and returns the URL kwargs that name it; any other user gets 404 (or 403),
+  the owner does not.
+- ``staff(role, make)``: only holders of ``role`` (``accounts/roles.py`` groups); a
+  member gets 403 (pages: 403 or a redirect to login), the role holder does not.
+
+A value may also be ``{METHOD: policy}`` when methods of one route differ.
+``payload(owner)`` (optional) is the JSON body sent with unsafe methods, for views
+that validate their input before looking the object up.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from core.permissions import ROLE_AUDITOR, ROLE_MODERATOR, ROLE_OPERATOR
+
+Kwargs = dict[str, Any]
+MakeKwargs = Callable[[Any], Kwargs]
+
+
+@dataclass(frozen=True)
+class Policy:
+    kind: str  # public | self | shared | owner | staff
+    role: str = ""
+    make: MakeKwargs | None = None
+    payload: Callable[[Any], dict[str, Any]] | None = None
+    notes: str = field(default="", compare=False)
+
+    def kwargs_for(self, owner) -> Kwargs:
+        return self.make(owner) if self.make else {}
+
+
+PUBLIC = Policy("public")
+SELF = Policy("self")
+
+
+def public(make: MakeKwargs) -> Policy:
+    """A public endpoint whose URL names an object (built by ``make``)."""
+    return Policy("public", make=make)
+
+
+def owner(make: MakeKwargs, payload: Callable[[Any], dict[str, Any]] | None = None) -> Policy:
+    return Policy("owner", make=make, payload=payload)
+
+
+def shared(make: MakeKwargs) -> Policy:
+    return Policy("shared", make=make)
+
+
+def staff(role: str, make: MakeKwargs | None = None) -> Policy:
+    return Policy("staff", role=role, make=make)
+
+
+# --- object builders: each creates an object of ``owner`` through the real services --------
+
+
+def _funded(owner, amount: str = "100") -> None:
+    from wallets.services import deposit_create
+
+    deposit_create(user=owner, amount=Decimal(amount), memo="authz fixture")
+
+
+def transaction_of(owner) -> Kwargs:
+    from wallets.services import deposit_create
+
+    return {"transaction_id": deposit_create(user=owner, amount=Decimal("5"), memo="authz fixture").pk}
+
+
+def address_of(owner) -> Kwargs:
+    from wallets.tests.factories import WalletAddressFactory
+
+    return {"address_id": WalletAddressFactory(wallet=owner.wallet).pk}
+
+
+def withdrawal_of(owner) -> Kwargs:
+    from wallets.services import withdrawal_request
+
+    _funded(owner)
+    address = address_of(owner)["address_id"]
+    row = withdrawal_request(user=owner, amount=Decimal("10"), address_id=address)
+    return {"withdrawal_id": row.pk}
+
+
+def notification_of(owner) -> Kwargs:
+    from notifications.tests.factories import NotificationFactory
+
+    return {"pk": NotificationFactory(recipient=owner).pk}
+
+
+def draft_proposal_of(owner) -> Kwargs:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from governance.services import proposal_create
+    from wallets.services import stake_create
+
+    _funded(owner, "200")
+    stake_create(user=owner, amount=Decimal("150"))
+    proposal = proposal_create(
+        author=owner,
+        title="Authz fixture",
+        body="A draft only its author may see.",
+        voting_ends_at=timezone.now() + timedelta(days=2),
+    )
+    return {"pk": proposal.pk}
+
+
+def open_proposal_of(owner) -> Kwargs:
+    from governance.tests.factories import open_proposal, staked_member
+
+    return {"pk": open_proposal(author=staked_member("150")).pk}
+
+
+def challenge_of(owner) -> Kwargs:
+    from challenges.tests.factories import ChallengeFactory
+
+    return {"slug": ChallengeFactory().slug}
+
+
+def submission_of(owner) -> Kwargs:
+    from challenges.tests.factories import SubmissionFactory
+
+    submission = SubmissionFactory(user=owner)
+    return {"slug": submission.challenge.slug, "pk": submission.pk}
+
+
+def badge_of(owner) -> Kwargs:
+    from challenges.tests.factories import BadgeFactory
+
+    return {"slug": BadgeFactory().slug}
+
+
+def user_of(owner) -> Kwargs:
+    return {"pk": owner.pk}
+
+
+def idempotency_headers() -> dict[str, str]:
+    return {"HTTP_IDEMPOTENCY_KEY": f"authz-{uuid.uuid4()}"}
+
+
+# --- the classification ---------------------------------------------------------------------
+
+POLICIES: dict[str, Policy | dict[str, Policy]] = {
+    # accounts
+    "api:schema": PUBLIC,
+    "api-docs": PUBLIC,
+    "api:signup": PUBLIC,
+    "api:token": {"POST": PUBLIC, "DELETE": SELF},
+    "api:me": SELF,
+    "home": PUBLIC,
+    "dashboard": SELF,
+    "profile_edit": SELF,
+    # wallets (API)
+    "api:wallet": SELF,
+    "api:wallet-transactions": SELF,
+    "api:wallet-transaction-detail": owner(transaction_of),
+    "api:wallet-stake": SELF,
+    "api:wallet-unstake": SELF,
+    "api:wallet-withdrawals": SELF,
+    "api:wallet-withdrawal-detail": owner(withdrawal_of),
+    "api:wallet-withdrawal-cancel": owner(withdrawal_of),
+    "api:wallet-addresses": SELF,
+    "api:wallet-address-detail": owner(address_of),
+    "api:ops-deposits": staff(ROLE_OPERATOR),
+    "api:ops-adjustments": staff(ROLE_OPERATOR),
+    "api:ops-withdrawals": staff(ROLE_OPERATOR),
+    "api:ops-withdrawal-approve": staff(ROLE_OPERATOR, withdrawal_of),
+    "api:ops-withdrawal-reject": staff(ROLE_OPERATOR, withdrawal_of),
+    # wallets (pages)
+    "wallet": SELF,
+    "wallet_stake": SELF,
+    "wallet_unstake": SELF,
+    "wallet_withdraw": SELF,
+    "wallet_withdrawal_cancel": owner(withdrawal_of),
+    "wallet_address_add": SELF,
+    "wallet_address_delete": owner(address_of),
+    # notifications
+    "api:notification-list": SELF,
+    "api:notification-unread-count": SELF,
+    "api:notification-read-all": SELF,
+    "api:notification-preferences": SELF,
+    "api:notification-read": owner(notification_of),
+    "notifications_inbox": SELF,
+    "notifications_read_all": SELF,
+    "notifications_preferences": SELF,
+    "notifications_read": owner(notification_of),
+    # governance: published proposals are public; drafts belong to their author
+    "api:proposal-list": {"GET": PUBLIC, "POST": SELF},
+    "api:proposal-detail": owner(draft_proposal_of),
+    "api:proposal-publish": owner(draft_proposal_of),
+    "api:proposal-cancel": owner(draft_proposal_of),
+    "api:proposal-vote": shared(open_proposal_of),
+    "api:proposal-results": public(open_proposal_of),
+    "api:audit-log-list": staff(ROLE_AUDITOR),
+    "governance_list": PUBLIC,
+    "governance_detail": {"GET": owner(draft_proposal_of), "POST": shared(open_proposal_of)},
+    "governance_results": public(open_proposal_of),
+    # subscriptions
+    "api:plans": PUBLIC,
+    "api:subscription": SELF,
+    "api:subscription-cancel": SELF,
+    "api:subscription-reactivate": SELF,
+    "subscription_page": SELF,
+    "subscription_subscribe": SELF,
+    "subscription_cancel": SELF,
+    "subscription_reactivate": SELF,
+    # challenges and badges
+    "api:challenge-list": {"GET": PUBLIC, "POST": staff(ROLE_OPERATOR)},
+    "api:challenge-detail": public(challenge_of),
+    "api:challenge-close": staff(ROLE_OPERATOR, challenge_of),
+    "api:challenge-judge": staff(ROLE_OPERATOR, challenge_of),
+    "api:challenge-leaderboard": public(challenge_of),
+    "api:challenge-rewards": staff(ROLE_OPERATOR, challenge_of),
+    # Submitting to a challenge is for every member; the list shows only my own entries.
+    "api:submission-list": {"GET": shared(challenge_of), "POST": shared(challenge_of)},
+    "api:submission-detail": owner(submission_of),
+    "api:submission-withdraw": owner(submission_of),
+    "api:submission-review": staff(ROLE_MODERATOR, submission_of),
+    "api:badge-list": PUBLIC,
+    "api:badge-award": staff(ROLE_MODERATOR, badge_of),
+    "api:badge-revoke": staff(ROLE_MODERATOR, badge_of),
+    "api:my-badges": SELF,
+    "api:user-badges": public(user_of),
+    "challenge_list": PUBLIC,
+    "challenge_detail": {"GET": public(challenge_of), "POST": shared(challenge_of)},
+    "challenge_leaderboard": public(challenge_of),
+    "challenge_submission_withdraw": owner(submission_of),
+    "my_badges": SELF,
+    "public_profile": public(user_of),
+}
+
+# Protected fields no client may set through a write endpoint (tests/test_mass_assignment.py).
+PROTECTED_FIELDS: tuple[str, ...] = (
+    "balance",
+    "available",
+    "staked",
+    "held",
+    "status",
+    "user",
+    "user_id",
+    "wallet",
+    "wallet_id",
+    "is_staff",
+    "is_superuser",
+    "is_active",
+    "groups",
+    "score",
+    "amount_paid",
+    "reviewer",
+    "reviewer_id",
+    "author",
+    "author_id",
+    "created_by",
+    "awarded_by",
+    "rank",
+    "weight",
+)
+
+# Write operations whose documented input legitimately contains a protected name: an
+# operator names the wallet's owner, a moderator sets a submission's status and score.
+PROTECTED_FIELD_INPUTS: dict[tuple[str, str], frozenset[str]] = {
+    ("POST", "/api/v1/ops/deposits/"): frozenset({"user_id"}),
+    ("POST", "/api/v1/ops/adjustments/"): frozenset({"user_id"}),
+    ("POST", "/api/v1/challenges/{slug}/submissions/{pk}/review/"): frozenset({"status", "score"}),
+    ("POST", "/api/v1/badges/{slug}/award/"): frozenset({"user_id"}),
+    ("POST", "/api/v1/badges/{slug}/revoke/"): frozenset({"user_id"}),
+}
