@@ -61,3 +61,19 @@ def test_command_entries_filter_by_command_name(auditor):
     call_command("seed", "--no-admin", "--demo", stdout=io.StringIO())
     rows = auditor.get("/api/v1/audit-logs/", {"cid": "cmd:seed", "model": "accounts.user"}).json()["results"]
     assert rows and all(r["cid"].startswith("cmd:seed:") for r in rows)
+
+
+def test_admin_action_filter(auditor):
+    from django.test import RequestFactory
+
+    from core.audit import log_admin_action
+
+    request = RequestFactory().post("/admin/")
+    request.user = StaffFactory()
+    target = UserFactory()
+    entry = log_admin_action(request=request, obj=target, action="admin_disable")
+
+    rows = auditor.get("/api/v1/audit-logs/", {"admin_action": "admin_disable"}).json()["results"]
+    assert [r["id"] for r in rows] == [entry.pk]
+    assert rows[0]["additional_data"] == {"admin_action": "admin_disable"}
+    assert auditor.get("/api/v1/audit-logs/", {"model": "user", "object": str(target.pk)}).json()["results"]
