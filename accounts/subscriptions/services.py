@@ -57,11 +57,11 @@ DEFAULT_PLANS: list[dict[str, Any]] = [
     {
         "code": "pro",
         "name": "Pro",
-        "description": "Twice the submissions per challenge and the premium badge. 7-day free trial.",
+        "description": "Twice the submissions per challenge. 7-day free trial.",
         "price": Decimal("50"),
         "period_days": 30,
         "trial_days": 7,
-        "features": ["extra_submissions", "premium_badge"],
+        "features": ["extra_submissions"],
         "sort_order": 10,
     },
 ]
