@@ -116,3 +116,12 @@ def test_downgrade_is_scheduled_through_the_api(plans):
 def test_anonymous_cannot_subscribe(api_client, plans):
     assert api_client.post("/api/v1/subscription/", {"plan": "pro"}, format="json").status_code == 401
     assert api_client.get("/api/v1/subscription/").status_code == 401
+
+
+def test_get_subscription_query_count(plans, django_assert_num_queries):
+    user = funded_user("100")
+    services.subscription_subscribe(user=user, plan_code="pro")
+    client = make_token_client(user)
+    with django_assert_num_queries(2):  # the token (with its user), the subscription with its plans
+        response = client.get("/api/v1/subscription/")
+    assert response.json()["plan"]["code"] == "pro"

@@ -110,3 +110,32 @@ def test_actor_reschedules_itself_and_duplicate_chains_collapse(broker):
     assert delayed.qsize() == 1
     tasks.process_subscriptions_periodically()  # a second chain in the same slot: stops
     assert delayed.qsize() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_subscribes_pay_once():
+    """A double click: two requests subscribe the same new user at once."""
+    plan = PlanFactory(code="click-pro", price=Decimal("30"), period_days=30)
+    user = funded_user("100")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            services.subscription_subscribe(user=user, plan_code=plan.code)
+            outcomes.append("ok")
+        except Exception as exc:
+            outcomes.append(getattr(exc, "code", repr(exc)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["already_subscribed", "ok"]
+    assert [p.amount for p in payments_of(user)] == [Decimal("30")]
+    assert SubscriptionPeriod.objects.filter(subscription__user=user).count() == 1
+    assert_ledger_clean()
