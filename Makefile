@@ -69,7 +69,7 @@ run: migrate-local
 	DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py runserver 127.0.0.1:8000
 
 bench: venv db-user
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
