@@ -224,6 +224,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Choice sets that share a field name get their own component names.
+    "ENUM_NAME_OVERRIDES": {
+        "SubscriptionStatusEnum": "accounts.models.subscriptions.SubscriptionStatus",
+    },
 }
 
 # --- Audit (django-auditlog) ------------------------------------------------------
@@ -281,6 +285,12 @@ OGC_PROPOSAL_MIN_STAKE = Decimal(env("OGC_PROPOSAL_MIN_STAKE", default="100"))
 OGC_BADGE_STAKER_MIN = Decimal(env("OGC_BADGE_STAKER_MIN", default="1000"))
 # Governance: share of all staked tokens (at the snapshot) that must vote for a result to count.
 OGC_PROPOSAL_QUORUM_SHARE = Decimal(env("OGC_PROPOSAL_QUORUM_SHARE", default="0.10"))
+# Subscriptions (see docs/subscriptions.md): days a failed renewal is retried before
+# the subscription expires, and how early the "expiring in N days" notice goes out.
+OGC_SUBSCRIPTION_GRACE_DAYS = env.int("OGC_SUBSCRIPTION_GRACE_DAYS", default=3)
+OGC_SUBSCRIPTION_EXPIRING_NOTICE_DAYS = env.int("OGC_SUBSCRIPTION_EXPIRING_NOTICE_DAYS", default=3)
+# How often the dramatiq actor runs process_subscriptions (minutes; 0 = only by cron/command).
+OGC_SUBSCRIPTION_PROCESS_EVERY_MINUTES = env.int("OGC_SUBSCRIPTION_PROCESS_EVERY_MINUTES", default=15)
 
 # --- Notifications (see docs/notifications.md) ---------------------------------------
 OGC_SITE_URL = env("OGC_SITE_URL", default="http://127.0.0.1:8000")  # links in emails
