@@ -55,6 +55,25 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ("groups", "user_permissions")
 
+    # Only superusers may grant access or touch staff accounts: an operator with
+    # ``change_user`` supports members (profile, active flag) but can neither
+    # promote anyone nor reset the password of an account stronger than a member.
+    ACCESS_FIELDS = ("email", "is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            fields += self.ACCESS_FIELDS
+        return fields
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
     def get_inlines(self, request, obj):
         # The wallet exists only once the user does (User.save creates it).
         return self.inlines if obj is not None else []
@@ -63,4 +82,6 @@ class UserAdmin(DjangoUserAdmin):
         if db_field.name == "bio":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 from accounts.subscriptions import admin as subscriptions_admin  # noqa: E402, F401  (registers Plan, Subscription)
