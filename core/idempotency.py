@@ -15,6 +15,18 @@ returns the stored response and runs nothing; another payload under the same key
 is a 422; a replay that arrives while the first is still running waits up to
 ``OGC_IDEMPOTENCY_WAIT_SECONDS`` for it, then gets 409. A 5xx or an exception
 removes the record so that the client may retry with the same key.
+
+A request that dies without running its cleanup (its worker process SIGKILLed, the
+machine lost) leaves an ``in_progress`` record behind. Once that record is older
+than ``OGC_IDEMPOTENCY_LOCK_TIMEOUT_SECONDS`` (longer than any request may run:
+gunicorn's ``--timeout`` kills a worker before that) it is considered abandoned: a
+retry with the same key and payload takes it over with a conditional UPDATE on its
+``created_at`` (a compare-and-set, so exactly one of several concurrent retries
+wins) and runs the request again. Running it again is safe: the dead request's
+database transaction either committed (the service finds its ledger row by the
+same key and returns it) or was rolled back by MariaDB when the connection dropped.
+Each owner finishes or releases the record only while it still holds it (the same
+``created_at``), so a slow first request can never overwrite its successor.
 """
 
 from __future__ import annotations
@@ -23,6 +35,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -99,8 +112,19 @@ def run_idempotent(
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(user=user, key=key, scope=scope, request_hash=fingerprint)
     except IntegrityError:
-        return _existing(user=user, key=key, fingerprint=fingerprint)
+        outcome = _existing(user=user, key=key, fingerprint=fingerprint)
+        if isinstance(outcome, Response):
+            return outcome
+        record = outcome  # an abandoned record this request has taken over
+    return _run_owned(record, handler)
 
+
+def _run_owned(record: IdempotencyRecord, handler: Callable[[], Response]) -> Response:
+    """Run the request under ``record`` (held while its ``created_at`` is unchanged)
+    and store the outcome, or release the key on a 5xx or an exception."""
+    owned = IdempotencyRecord.objects.filter(
+        pk=record.pk, state=IdempotencyRecord.State.IN_PROGRESS, created_at=record.created_at
+    )
     try:
         response = handler()
     except ApplicationError as exc:
@@ -109,13 +133,13 @@ def run_idempotent(
 
         response = api_exception_handler(exc, {})
     except BaseException:
-        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        owned.delete()
         raise
     if response.status_code >= 500:
-        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        owned.delete()
         return response
     body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
-    IdempotencyRecord.objects.filter(pk=record.pk).update(
+    owned.update(
         state=IdempotencyRecord.State.COMPLETED,
         response_status=response.status_code,
         response_body=body,
@@ -124,7 +148,31 @@ def run_idempotent(
     return response
 
 
-def _existing(*, user: Any, key: str, fingerprint: str) -> Response:
+def lock_timeout() -> timedelta:
+    """How long an ``in_progress`` record protects its request (see the module doc)."""
+    return timedelta(seconds=float(getattr(settings, "OGC_IDEMPOTENCY_LOCK_TIMEOUT_SECONDS", 120)))
+
+
+def _take_over(record: IdempotencyRecord) -> IdempotencyRecord | None:
+    """Claim an abandoned ``in_progress`` record: one conditional UPDATE that
+    succeeds for exactly one caller (the ``created_at`` it read must still be
+    there). Returns the record now owned, or None when it is not abandoned or
+    another retry claimed it first."""
+    now: datetime = timezone.now()
+    if record.created_at > now - lock_timeout():
+        return None
+    claimed = IdempotencyRecord.objects.filter(
+        pk=record.pk, state=IdempotencyRecord.State.IN_PROGRESS, created_at=record.created_at
+    ).update(created_at=now)
+    if claimed != 1:
+        return None
+    record.created_at = now
+    return record
+
+
+def _existing(*, user: Any, key: str, fingerprint: str) -> Response | IdempotencyRecord:
+    """The answer to a request whose key is taken: a replay, a 422/409, or the
+    abandoned record (taken over) that the caller must now run under."""
     deadline = time.monotonic() + float(getattr(settings, "OGC_IDEMPOTENCY_WAIT_SECONDS", 5))
     while True:
         record = IdempotencyRecord.objects.filter(user=user, key=key).first()
@@ -143,6 +191,8 @@ def _existing(*, user: Any, key: str, fingerprint: str) -> Response:
             )
         if record.state == IdempotencyRecord.State.COMPLETED:
             return _replay(record)
+        if (owned := _take_over(record)) is not None:
+            return owned
         if time.monotonic() >= deadline:
             raise ConflictError(
                 "A request with this Idempotency-Key is still being processed.",
