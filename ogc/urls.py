@@ -18,3 +18,9 @@ urlpatterns = [
     path("", include("challenges.urls")),
     path("", include("governance.urls")),
 ]
+
+# JSON error bodies under /api/ (core/error_views.py); the default pages elsewhere.
+handler400 = "core.error_views.bad_request"
+handler403 = "core.error_views.permission_denied"
+handler404 = "core.error_views.page_not_found"
+handler500 = "core.error_views.server_error"

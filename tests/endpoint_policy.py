@@ -278,11 +278,13 @@ PROTECTED_FIELDS: tuple[str, ...] = (
 )
 
 # Write operations whose documented input legitimately contains a protected name: an
-# operator names the wallet's owner, a moderator sets a submission's status and score.
+# operator names the wallet's owner or creates a challenge as draft or scheduled, a
+# moderator sets a submission's status and score. Paths as the schema spells them.
 PROTECTED_FIELD_INPUTS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/ops/deposits/"): frozenset({"user_id"}),
     ("POST", "/api/v1/ops/adjustments/"): frozenset({"user_id"}),
-    ("POST", "/api/v1/challenges/{slug}/submissions/{pk}/review/"): frozenset({"status", "score"}),
+    ("POST", "/api/v1/challenges/"): frozenset({"status"}),
+    ("POST", "/api/v1/challenges/{slug}/submissions/{id}/review/"): frozenset({"status", "score"}),
     ("POST", "/api/v1/badges/{slug}/award/"): frozenset({"user_id"}),
     ("POST", "/api/v1/badges/{slug}/revoke/"): frozenset({"user_id"}),
 }

@@ -16,6 +16,8 @@ class WalletSummarySerializer(serializers.Serializer):
 
 class UserOutputSerializer(serializers.ModelSerializer):
     wallet = WalletSummarySerializer(read_only=True)
+    # Blank when unset: a plain string in the schema (an empty string is not a "uri").
+    avatar_url = serializers.CharField(read_only=True)
 
     class Meta:
         model = User

@@ -68,7 +68,7 @@ class ChallengeFilterSerializer(StrictInputSerializer):
     status = serializers.ChoiceField(choices=ChallengePhase.choices, required=False, help_text="The phase.")
     category = serializers.CharField(required=False, max_length=40)
     tag = serializers.CharField(required=False, max_length=40)
-    open = serializers.BooleanField(required=False, allow_null=True, default=None)
+    open = serializers.BooleanField(required=False)
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1)
 

@@ -42,6 +42,8 @@ def submission_serializer_for(user):
 class ChallengeListApi(APIView):
     """GET: visible challenges (filters: status = phase, category, tag, open). POST: create (operators)."""
 
+    pagination_class = DefaultPagination  # for the schema: paginated() pages GET responses
+
     def get_permissions(self):
         return [IsOperator()] if self.request.method == "POST" else [AllowAny()]
 
@@ -111,6 +113,8 @@ class ChallengeJudgeApi(APIView):
 class SubmissionListApi(APIView):
     """GET: my submissions (moderators: all of them; ``?status=submitted`` is the
     review queue). POST: submit (pays the entry fee at the first submission)."""
+
+    pagination_class = DefaultPagination  # for the schema: paginated() pages GET responses
 
     permission_classes = [IsAuthenticated]
 
@@ -196,6 +200,8 @@ class SubmissionReviewApi(APIView):
 
 class LeaderboardApi(APIView):
     """The ranking: stored ranks once judged, the live order (score, then earliest) before."""
+
+    pagination_class = DefaultPagination  # for the schema: paginated() pages GET responses
 
     permission_classes = [AllowAny]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from auditlog.models import LogEntry
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -13,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import NotFoundError
-from core.pagination import DefaultPagination
+from core.filters import StrictDjangoFilterBackend
+from core.pagination import DefaultPagination, StrictPageSizeMixin
 from core.permissions import IsAuditorOrOperator
 from governance.api.serializers import (
     AuditLogOutputSerializer,
@@ -40,6 +40,8 @@ def _proposal_or_404(pk: int):
 
 class ProposalListCreateApi(APIView):
     """GET: every proposal (public, ``?status=``). POST: a member with enough stake proposes."""
+
+    pagination_class = DefaultPagination  # for the schema: GET pages its results
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
@@ -112,7 +114,7 @@ class ProposalResultsApi(APIView):
         return Response(ResultsOutputSerializer(proposal_results(proposal=proposal)).data)
 
 
-class AuditLogPagination(CursorPagination):
+class AuditLogPagination(StrictPageSizeMixin, CursorPagination):
     ordering = ("-timestamp", "-id")
     page_size = 50
     page_size_query_param = "page_size"
@@ -125,7 +127,7 @@ class AuditLogListApi(ListAPIView):
 
     permission_classes = [IsAuditorOrOperator]
     serializer_class = AuditLogOutputSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictDjangoFilterBackend]
     filterset_class = AuditLogFilter
     pagination_class = AuditLogPagination
     queryset = LogEntry.objects.select_related("content_type")

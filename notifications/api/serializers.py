@@ -19,7 +19,7 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
 
 
 class NotificationFilterSerializer(StrictInputSerializer):
-    unread = serializers.BooleanField(required=False, allow_null=True, default=None)
+    unread = serializers.BooleanField(required=False)
     kind = serializers.ChoiceField(choices=NotificationKind.choices, required=False)
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1)

@@ -44,7 +44,7 @@ class NotificationListApi(ListAPIView):
         filters = NotificationFilterSerializer(data=self.request.query_params.dict())
         filters.is_valid(raise_exception=True)
         return notification_list(
-            user=self.request.user, unread=filters.validated_data["unread"], kind=filters.validated_data.get("kind")
+            user=self.request.user, unread=filters.validated_data.get("unread"), kind=filters.validated_data.get("kind")
         )
 
 

@@ -165,6 +165,8 @@ AXES_FAILURE_LIMIT = env.int("OGC_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("OGC_LOGIN_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_USERNAME_CALLABLE = "core.lockout.get_username"
+# 429 with Retry-After (the cool-off); JSON under /api/ (tests/test_abuse_limits.py).
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
@@ -195,8 +197,11 @@ REST_FRAMEWORK = {
         "core.authentication.AuditedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["core.filters.StrictDjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.DefaultPagination",
+    # JSON only: form encodings would bring HTML-form semantics (an empty optional
+    # field silently ignored) to a JSON API, and the schema documents JSON bodies.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "core.schema.ErrorResponsesAutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",

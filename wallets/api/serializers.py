@@ -127,6 +127,8 @@ class WalletOutputSerializer(serializers.ModelSerializer):
 
 
 class TransactionOutputSerializer(serializers.ModelSerializer):
+    # Blank on rows that are not withdrawals: "" is part of the documented enum.
+    chain = serializers.ChoiceField(choices=Chain.choices, allow_blank=True, read_only=True)
     amount = _amount_out()
     available_after = _amount_out()
     staked_after = _amount_out()
