@@ -203,4 +203,7 @@ class Transaction(models.Model):
 
 auditlog.register(Wallet, exclude_fields=["updated_at"])
 auditlog.register(WalletAddress)
-auditlog.register(Transaction)
+# Concrete fields only: the default (every field) also reads the reverse one-to-one
+# relations other apps add to Transaction (rewards, subscription periods...), one
+# query each on every ledger write.
+auditlog.register(Transaction, include_fields=[f.name for f in Transaction._meta.concrete_fields])

@@ -17,7 +17,6 @@ from wallets.models import (
     Chain,
     Direction,
     Transaction,
-    TransactionStatus,
     Wallet,
     WalletAddress,
 )
@@ -95,7 +94,8 @@ class DepositInputSerializer(UserRefInputMixin, StrictInputSerializer):
 
 class AdjustmentInputSerializer(UserRefInputMixin, StrictInputSerializer):
     amount = AmountInputField()
-    direction = serializers.ChoiceField(choices=[Direction.CREDIT, Direction.DEBIT])
+    # The full choice set keeps one schema enum; the service refuses "internal" (400 on the field).
+    direction = serializers.ChoiceField(choices=Direction.choices)
     reason = serializers.CharField(max_length=500)
 
 
@@ -105,10 +105,6 @@ class WithdrawalApproveInputSerializer(StrictInputSerializer):
 
 class WithdrawalRejectInputSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=400)
-
-
-class OpsWithdrawalFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=TransactionStatus.choices, required=False)
 
 
 # --- outputs -----------------------------------------------------------------------------
