@@ -1,0 +1,166 @@
+"""Fault injection: MariaDB ``KILL CONNECTION`` in the middle of a transfer.
+
+A transfer moves tokens between two users in one database transaction: a payment
+debit from the sender and a reward credit to the receiver (the ledger's public
+services; there is no transfer service yet, so the test composes them in one
+atomic block, the way a caller would). It runs in a thread on its own connection;
+the test kills that connection from a second one while the transfer holds the
+sender's wallet lock, at two moments:
+
+* ``between_services``: the debit is written (uncommitted) and the thread is paused
+  before the credit, the transaction open and the sender's wallet locked;
+* ``waiting_for_lock``: the debit is written and the credit's statement is blocked on
+  the receiver's wallet lock, which the test holds: the connection dies mid-statement.
+
+Each time, the transfer must be absent (no row, balances unchanged, the lock freed);
+a retry with the same idempotency key then writes exactly one pair of rows, and a
+second retry writes nothing more; ``verify_ledger`` is clean.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from decimal import Decimal
+
+import MySQLdb
+import pytest
+from django.db import OperationalError, connection, connections, transaction
+
+from wallets.models import Transaction, Wallet
+from wallets.services import payment_debit, reward_credit
+from wallets.tests.factories import funded_user
+from wallets.verification import assert_ledger_clean
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+AMOUNT = Decimal("25")
+
+
+def transfer(*, sender, receiver, amount: Decimal, key: str, pause=None) -> tuple[Transaction, Transaction]:
+    """Debit ``sender``, credit ``receiver``: both rows or neither. ``pause`` runs
+    between the two services (the test's hook to act while the lock is held)."""
+    with transaction.atomic():
+        out = payment_debit(user=sender, amount=amount, memo=f"transfer to {receiver.pk}", idempotency_key=f"{key}:out")
+        if pause is not None:
+            pause()
+        into = reward_credit(
+            user=receiver, amount=amount, memo=f"transfer from {sender.pk}", idempotency_key=f"{key}:in"
+        )
+    return out, into
+
+
+def _raw_connection():
+    """A second session, outside Django's connection handling (the "operator")."""
+    db = connection.settings_dict
+    return MySQLdb.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=int(db["PORT"] or 3306),
+        user=db["USER"],
+        password=db["PASSWORD"],
+        database=db["NAME"],
+        autocommit=False,
+    )
+
+
+def _wait_until(predicate, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out")
+
+
+def _blocked_in_statement(cursor, thread_id: int) -> bool:
+    """The session ``thread_id`` has been running one statement (the credit's
+    ``SELECT ... FOR UPDATE``, waiting for the lock) for a while. Read from the
+    process list, which shows a user's own sessions without the PROCESS privilege."""
+    cursor.execute("SELECT COMMAND, TIME_MS, INFO FROM information_schema.processlist WHERE ID = %s", (thread_id,))
+    row = cursor.fetchone()
+    return row is not None and row[0] == "Query" and row[1] > 200 and "FOR UPDATE" in (row[2] or "")
+
+
+def _lockable(user) -> bool:
+    """The user's wallet row can be locked at once (no dead transaction holds it)."""
+    try:
+        with transaction.atomic():
+            Wallet.objects.select_for_update(nowait=True).get(user=user)
+    except OperationalError:
+        return False
+    return True
+
+
+def _balances(user) -> tuple[Decimal, Decimal, Decimal]:
+    wallet = Wallet.objects.get(user=user)
+    return wallet.available, wallet.staked, wallet.held
+
+
+@pytest.mark.parametrize("moment", ["between_services", "waiting_for_lock"])
+def test_killed_connection_rolls_the_transfer_back_and_a_retry_writes_it_once(moment):
+    sender, receiver = funded_user("100"), funded_user("10")
+    before = _balances(sender), _balances(receiver)
+    rows_before = Transaction.objects.count()
+    key = f"transfer-{moment}"
+    operator = _raw_connection()
+    op = operator.cursor()
+
+    state: dict = {"paused": threading.Event(), "resume": threading.Event()}
+
+    def pause() -> None:
+        state["paused"].set()
+        state["resume"].wait(timeout=30)
+
+    def run() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT CONNECTION_ID()")
+                state["connection_id"] = cursor.fetchone()[0]
+            transfer(sender=sender, receiver=receiver, amount=AMOUNT, key=key, pause=pause)
+            state["result"] = "committed"
+        except Exception as exc:
+            state["error"] = exc
+        finally:
+            connections.close_all()
+
+    if moment == "waiting_for_lock":
+        # Hold the receiver's wallet: the transfer's credit will block on it.
+        op.execute("SELECT id FROM wallets WHERE user_id = %s FOR UPDATE", (receiver.pk,))
+        state["resume"].set()  # the pause returns at once; the credit then waits
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        _wait_until(lambda: state["paused"].is_set() and "connection_id" in state)
+        thread_id = state["connection_id"]
+        if moment == "waiting_for_lock":
+            _wait_until(lambda: _blocked_in_statement(op, thread_id))
+        # The transfer holds the sender's wallet lock now, with the debit written.
+        op.execute("SELECT COUNT(*) FROM transactions WHERE idempotency_key = %s", (f"{key}:out",))
+        assert op.fetchone()[0] == 0  # not visible: uncommitted
+        op.execute("KILL CONNECTION %s", (thread_id,))
+    finally:
+        state["resume"].set()
+        worker.join(timeout=60)
+        operator.rollback()  # releases the receiver's lock (waiting_for_lock)
+        operator.close()
+
+    assert not worker.is_alive()
+    assert "result" not in state, "the transfer committed on a killed connection"
+    assert isinstance(state.get("error"), OperationalError), state.get("error")
+    # Absent: no row, balances unchanged, and the sender's wallet is not locked any more.
+    assert Transaction.objects.count() == rows_before
+    assert not Transaction.objects.filter(idempotency_key__startswith=key).exists()
+    assert (_balances(sender), _balances(receiver)) == before
+    _wait_until(lambda: _lockable(sender), timeout=5)
+    assert_ledger_clean()
+
+    # The retry with the same key writes the pair once; a second retry writes nothing.
+    out, into = transfer(sender=sender, receiver=receiver, amount=AMOUNT, key=key)
+    again_out, again_into = transfer(sender=sender, receiver=receiver, amount=AMOUNT, key=key)
+    assert (again_out.pk, again_into.pk) == (out.pk, into.pk)
+    assert Transaction.objects.filter(idempotency_key=f"{key}:out").count() == 1
+    assert Transaction.objects.filter(idempotency_key=f"{key}:in").count() == 1
+    assert _balances(sender)[0] == before[0][0] - AMOUNT
+    assert _balances(receiver)[0] == before[1][0] + AMOUNT
+    assert_ledger_clean()
