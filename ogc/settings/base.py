@@ -232,6 +232,15 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name get their own component names.
     "ENUM_NAME_OVERRIDES": {
         "SubscriptionStatusEnum": "accounts.models.subscriptions.SubscriptionStatus",
+        "TransactionKindEnum": "wallets.models.TransactionKind",
+        "TransactionStatusEnum": "wallets.models.TransactionStatus",
+        "TransactionDirectionEnum": "wallets.models.Direction",
+        "NotificationKindEnum": "notifications.kinds.NotificationKind",
+        "DeliveryStatusEnum": "notifications.models.DeliveryStatus",
+        "ChallengeStatusEnum": "challenges.models.ChallengeStatus",
+        "SubmissionStatusEnum": "challenges.models.SubmissionStatus",
+        "ProposalStatusEnum": "governance.models.ProposalStatus",
+        "SubscriptionPeriodKindEnum": "accounts.models.subscriptions.SubscriptionPeriod.Kind",
     },
 }
 
@@ -285,6 +294,10 @@ OGC_TOKEN_SYMBOL = "OGC"
 OGC_UNSTAKE_COOLDOWN_HOURS = env.int("OGC_UNSTAKE_COOLDOWN_HOURS", default=0)
 # How long an Idempotency-Key is kept (hours, at least 24).
 OGC_IDEMPOTENCY_TTL_HOURS = max(24, env.int("OGC_IDEMPOTENCY_TTL_HOURS", default=48))
+# An Idempotency-Key still in progress after this long belongs to a request that died
+# (a killed worker): a retry with the same key and payload takes it over. Keep it
+# above gunicorn's --timeout (the longest a request can run).
+OGC_IDEMPOTENCY_LOCK_TIMEOUT_SECONDS = env.float("OGC_IDEMPOTENCY_LOCK_TIMEOUT_SECONDS", default=120)
 OGC_PROPOSAL_MIN_STAKE = Decimal(env("OGC_PROPOSAL_MIN_STAKE", default="100"))
 # Challenges and badges (see docs/challenges.md): the "staker" badge needs at least this many staked tokens.
 OGC_BADGE_STAKER_MIN = Decimal(env("OGC_BADGE_STAKER_MIN", default="1000"))
