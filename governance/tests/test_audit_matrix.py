@@ -29,7 +29,11 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from accounts.models import Plan, Subscription, SubscriptionPeriod
 from accounts.tests.factories import SuperuserFactory
+from accounts.tests.subscriptions.factories import FreePlanFactory, PlanFactory
+from challenges.models import Badge, Challenge, ChallengeEntry, Reward, Submission, UserBadge
+from challenges.tests.factories import BadgeFactory, ChallengeFactory, SubmissionFactory, moderator, operator
 from conftest import make_token_client
 from governance.models import Proposal, Vote
 from governance.tests.factories import open_proposal, staked_member
@@ -247,6 +251,235 @@ def preference_api(ctx: Ctx) -> Expect:
     return Expect(NotificationPreference.objects.get(user=user, kind="announcement", channel="email"), 0, user)
 
 
+# --- subscriptions (accounts.Plan / Subscription / SubscriptionPeriod) --------------------------
+
+
+def plan_admin(ctx: Ctx) -> Expect:
+    _ok(
+        ctx.admin().post(
+            "/admin/accounts/plan/add/",
+            {
+                "code": "audited-plan",
+                "name": "Audited",
+                "description": "",
+                "price": "12",
+                "period_days": "30",
+                "trial_days": "0",
+                "features": '["extra_submissions"]',
+                "is_active": "on",
+                "sort_order": "5",
+            },
+        ),
+        302,
+    )
+    return Expect(Plan.objects.get(code="audited-plan"), 0, ctx.superuser)
+
+
+def plan_command(ctx: Ctx) -> Expect:
+    call_command("seed", "--no-admin", stdout=io.StringIO())  # seed_plans() creates the default plans
+    return Expect(Plan.objects.get(code="free"), 0, None)
+
+
+def _subscribed(*, plan_code: str, days_ago: int = 0) -> Subscription:
+    from accounts.subscriptions.services import subscription_subscribe
+
+    user = funded_user("100")
+    now = timezone.now() - timedelta(days=days_ago)
+    return subscription_subscribe(user=user, plan_code=plan_code, now=now).subscription
+
+
+def subscription_admin(ctx: Ctx) -> Expect:
+    sub = _subscribed(plan_code=PlanFactory(code="audit-paid", price=Decimal("10")).code)
+    _ok(
+        ctx.admin().post(
+            "/admin/accounts/subscription/", {"action": "cancel_at_period_end", "_selected_action": [sub.pk]}
+        ),
+        302,
+    )
+    sub.refresh_from_db()
+    assert sub.cancel_at_period_end
+    return Expect(sub, 1, ctx.superuser)
+
+
+def _subscribe_api(ctx: Ctx):
+    plan = FreePlanFactory()
+    user = funded_user("0")
+    _ok(
+        ctx.api(user).post("/api/v1/subscription/", {"plan": plan.code}, format="json", HTTP_IDEMPOTENCY_KEY="s1"),
+        201,
+    )
+    return user, Subscription.objects.get(user=user)
+
+
+def subscription_api(ctx: Ctx) -> Expect:
+    user, sub = _subscribe_api(ctx)
+    return Expect(sub, 0, user)
+
+
+def _renewed_by_command() -> Subscription:
+    """A free subscription whose period ended a day ago, renewed by process_subscriptions."""
+    sub = _subscribed(plan_code=FreePlanFactory().code, days_ago=31)
+    call_command("process_subscriptions", stdout=io.StringIO())
+    sub.refresh_from_db()
+    assert sub.current_period_end > timezone.now()
+    return sub
+
+
+def subscription_command(ctx: Ctx) -> Expect:
+    return Expect(_renewed_by_command(), 1, None)
+
+
+def period_api(ctx: Ctx) -> Expect:
+    user, sub = _subscribe_api(ctx)
+    return Expect(SubscriptionPeriod.objects.get(subscription=sub, kind="start"), 0, user)
+
+
+def period_command(ctx: Ctx) -> Expect:
+    sub = _renewed_by_command()
+    return Expect(SubscriptionPeriod.objects.get(subscription=sub, kind="renewal"), 0, None)
+
+
+# --- challenges --------------------------------------------------------------------------------
+
+
+def challenge_admin(ctx: Ctx) -> Expect:
+    challenge = ChallengeFactory(status="draft")
+    _ok(
+        ctx.admin().post("/admin/challenges/challenge/", {"action": "publish", "_selected_action": [challenge.pk]}), 302
+    )
+    challenge.refresh_from_db()
+    assert challenge.status == "scheduled"
+    return Expect(challenge, 1, ctx.superuser)
+
+
+def challenge_api(ctx: Ctx) -> Expect:
+    staff = operator()
+    starts = timezone.now() + timedelta(hours=1)
+    payload = {
+        "slug": "audited-challenge",
+        "title": "Audited",
+        "description": "D",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(days=2)).isoformat(),
+        "prize_pool": "10",
+        "prize_split": ["10"],
+    }
+    _ok(ctx.api(staff).post("/api/v1/challenges/", payload, format="json"), 201)
+    return Expect(Challenge.objects.get(slug="audited-challenge"), 0, staff)
+
+
+def challenge_command(ctx: Ctx) -> Expect:
+    start = timezone.now() - timedelta(days=2)
+    challenge = ChallengeFactory(starts_at=start, ends_at=start + timedelta(days=1))
+    call_command("close_challenges", stdout=io.StringIO())
+    challenge.refresh_from_db()
+    assert challenge.status == "closed"
+    return Expect(challenge, 1, None)
+
+
+def _submit_api(ctx: Ctx, *, entry_fee: str = "0"):
+    challenge = ChallengeFactory(entry_fee=Decimal(entry_fee))
+    user = funded_user("20")
+    body = _ok(
+        ctx.api(user).post(
+            f"/api/v1/challenges/{challenge.slug}/submissions/", {"title": "Mine", "content": "C"}, format="json"
+        ),
+        201,
+    ).json()
+    return user, challenge, Submission.objects.get(pk=body["id"])
+
+
+def entry_api(ctx: Ctx) -> Expect:
+    user, challenge, _ = _submit_api(ctx, entry_fee="5")
+    entry = ChallengeEntry.objects.get(challenge=challenge, user=user)
+    assert entry.fee_transaction is not None
+    return Expect(entry, 0, user)
+
+
+def submission_api(ctx: Ctx) -> Expect:
+    user, _, submission = _submit_api(ctx)
+    return Expect(submission, 0, user)
+
+
+def submission_admin(ctx: Ctx) -> Expect:
+    submission = SubmissionFactory()
+    _ok(
+        ctx.admin().post(
+            f"/admin/challenges/submission/{submission.pk}/review/",
+            {"status": "accepted", "score": "9", "review_note": "ok"},
+        ),
+        302,
+    )
+    submission.refresh_from_db()
+    assert submission.status == "accepted"
+    return Expect(submission, 1, ctx.superuser)
+
+
+def _judged_challenge() -> Challenge:
+    """A closed challenge with one accepted, ranked submission (rank 1 wins 70)."""
+    from challenges.services import challenge_judge
+
+    start = timezone.now() - timedelta(days=3)
+    challenge = ChallengeFactory(starts_at=start, ends_at=start + timedelta(days=1), prize_split=["70"])
+    SubmissionFactory(challenge=challenge, submitted_at=start, status="accepted", score=Decimal("9"))
+    challenge_judge(challenge_id=challenge.pk, actor=operator())
+    return challenge
+
+
+def reward_admin(ctx: Ctx) -> Expect:
+    challenge = _judged_challenge()
+    _ok(
+        ctx.admin().post(
+            "/admin/challenges/challenge/", {"action": "award_rewards", "_selected_action": [challenge.pk]}
+        ),
+        302,
+    )
+    return Expect(Reward.objects.get(challenge=challenge), 0, ctx.superuser)
+
+
+def reward_api(ctx: Ctx) -> Expect:
+    challenge = _judged_challenge()
+    staff = operator()
+    _ok(
+        ctx.api(staff).post(
+            f"/api/v1/challenges/{challenge.slug}/rewards/", {}, format="json", HTTP_IDEMPOTENCY_KEY="r1"
+        ),
+        201,
+    )
+    return Expect(Reward.objects.get(challenge=challenge), 0, staff)
+
+
+def badge_admin(ctx: Ctx) -> Expect:
+    _ok(
+        ctx.admin().post(
+            "/admin/challenges/badge/add/",
+            {"slug": "audited", "name": "Audited", "description": "", "icon": "*", "rule": "manual", "active": "on"},
+        ),
+        302,
+    )
+    return Expect(Badge.objects.get(slug="audited"), 0, ctx.superuser)
+
+
+def user_badge_admin(ctx: Ctx) -> Expect:
+    badge, user = BadgeFactory(), funded_user("0")
+    _ok(
+        ctx.admin().post(f"/admin/challenges/badge/{badge.pk}/award/", {"user_email": user.email, "reason": "Kind"}),
+        302,
+    )
+    return Expect(UserBadge.objects.get(user=user, badge=badge), 0, ctx.superuser)
+
+
+def user_badge_api(ctx: Ctx) -> Expect:
+    badge, user, staff = BadgeFactory(), funded_user("0"), moderator()
+    _ok(
+        ctx.api(staff).post(
+            f"/api/v1/badges/{badge.slug}/award/", {"user_id": user.pk, "reason": "Kind"}, format="json"
+        ),
+        201,
+    )
+    return Expect(UserBadge.objects.get(user=user, badge=badge), 0, staff)
+
+
 MATRIX: dict[str, dict[str, Callable[[Ctx], Expect] | NA]] = {
     "accounts.User": {"admin": user_admin, "api": user_api, "command": user_command},
     "governance.Admin": {
@@ -272,10 +505,55 @@ MATRIX: dict[str, dict[str, Callable[[Ctx], Expect] | NA]] = {
         "api": preference_api,
         "command": NA("no command writes preferences"),
     },
-    # Rows still to write (their admin/API/commands are being built):
-    # accounts.Plan, accounts.Subscription, accounts.SubscriptionPeriod, challenges.Challenge,
-    # challenges.ChallengeEntry, challenges.Submission, challenges.Reward, challenges.Badge,
-    # challenges.UserBadge.
+    "accounts.Plan": {
+        "admin": plan_admin,
+        "api": NA("GET /api/v1/plans/ is read-only: operators edit plans in the admin, `seed` creates the defaults"),
+        "command": plan_command,
+    },
+    "accounts.Subscription": {"admin": subscription_admin, "api": subscription_api, "command": subscription_command},
+    "accounts.SubscriptionPeriod": {
+        "admin": NA(
+            "periods are read-only in the admin; its subscription actions (extend, cancel) change the "
+            "subscription and open no period (see accounts.Subscription:admin)"
+        ),
+        "api": period_api,
+        "command": period_command,
+    },
+    "challenges.Challenge": {"admin": challenge_admin, "api": challenge_api, "command": challenge_command},
+    "challenges.ChallengeEntry": {
+        "admin": NA("entries are read-only in the admin; a member's first submission creates them"),
+        "api": entry_api,
+        "command": NA("no command writes entries: only submission_create (a member's first submission) does"),
+    },
+    "challenges.Submission": {
+        "admin": submission_admin,
+        "api": submission_api,
+        "command": NA("no command writes submissions: close_challenges changes only the challenge's status"),
+    },
+    "challenges.Reward": {
+        "admin": reward_admin,
+        "api": reward_api,
+        "command": NA(
+            "rewards are written only by the award service (rewards_award); the admin action 'award rewards' "
+            "is the admin channel and POST .../rewards/ the API channel; no command pays rewards"
+        ),
+    },
+    "challenges.Badge": {
+        "admin": badge_admin,
+        "api": NA("the badges API reads the catalog; award/revoke write UserBadge (see challenges.UserBadge)"),
+        "command": NA(
+            "no command writes the catalog: the rule badges come from data migration 0002_default_badges, "
+            "and operators edit the catalog in the admin"
+        ),
+    },
+    "challenges.UserBadge": {
+        "admin": user_badge_admin,
+        "api": user_badge_api,
+        "command": NA(
+            "no command grants or revokes badges: rules fire on submissions, reviews, rewards and stakes, "
+            "none of which a command performs (release_unstakes completes unstakes only)"
+        ),
+    },
 }
 
 
