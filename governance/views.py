@@ -14,6 +14,7 @@ from governance.forms import VoteForm
 from governance.models import Proposal, ProposalStatus
 from governance.selectors import proposal_get, proposal_list, proposal_results, vote_get
 from governance.services import vote_cast
+from wallets.templatetags.wallet_tags import token_amount
 
 
 def _visible_proposal(request: HttpRequest, pk: int) -> Proposal:
@@ -43,7 +44,7 @@ def proposal_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_error("choice" if exc.field == "choice" else None, exc.message)
             else:
-                messages.success(request, f"Your vote “{vote.choice}” counts with weight {vote.weight.normalize()}.")
+                messages.success(request, f"Your vote “{vote.choice}” counts with weight {token_amount(vote.weight)}.")
                 return redirect("governance_detail", pk=proposal.pk)
     my_vote = vote_get(proposal=proposal, voter=request.user)
     if my_vote is not None and not form.is_bound:
