@@ -22,13 +22,15 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.permissions import ROLE_MEMBER, has_role
 from governance.models import Proposal, ProposalStatus, Vote
 from wallets.ledger import EFFECTS
-from wallets.models import AMOUNT_DECIMAL_PLACES, Transaction, TransactionStatus
+from wallets.models import AMOUNT_DECIMAL_PLACES, Transaction, TransactionStatus, Wallet
 
 ZERO = Decimal("0")
 _OUT = DecimalField(max_digits=40, decimal_places=AMOUNT_DECIMAL_PLACES)
@@ -70,6 +72,20 @@ def total_staked_at(*, at: datetime) -> Decimal:
 
 
 # --- proposals -----------------------------------------------------------------------------
+
+
+def proposal_min_stake() -> Decimal:
+    """The live stake a member needs to create a proposal (``OGC_PROPOSAL_MIN_STAKE``)."""
+    return Decimal(settings.OGC_PROPOSAL_MIN_STAKE)
+
+
+def user_may_propose(*, user) -> bool:
+    """Whether ``user`` meets ``proposal_create``'s conditions right now (member role,
+    enough stake): the pages offer "New proposal" only then. The service re-checks."""
+    if not has_role(user, ROLE_MEMBER):
+        return False
+    staked = Wallet.objects.filter(user_id=user.pk).values_list("staked", flat=True).first()
+    return staked is not None and staked >= proposal_min_stake()
 
 
 def proposal_list(*, status: str | None = None, viewer=None) -> QuerySet[Proposal]:

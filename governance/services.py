@@ -18,7 +18,7 @@ from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from core.permissions import ROLE_MEMBER, ROLE_MODERATOR, ROLE_OPERATOR, has_role
 from governance.models import ABSTAIN, DEFAULT_CHOICES, Admin, Proposal, ProposalOutcome, ProposalStatus, Vote
-from governance.selectors import proposal_tally, staked_balance_at, total_staked_at
+from governance.selectors import proposal_min_stake, proposal_tally, staked_balance_at, total_staked_at
 
 MAX_CHOICES = 10
 CHOICE_MAX_LENGTH = 40
@@ -79,7 +79,7 @@ def proposal_create(
     now = now or timezone.now()
     _require_member(author, what="create proposals")
     author.wallet.refresh_from_db(fields=["staked"])
-    minimum = Decimal(settings.OGC_PROPOSAL_MIN_STAKE)
+    minimum = proposal_min_stake()
     if author.wallet.staked < minimum:
         raise ApplicationError(
             f"Creating a proposal needs at least {minimum} {settings.OGC_TOKEN_SYMBOL} staked.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,10 +11,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from governance.forms import VoteForm
+from governance.forms import ProposalForm, VoteForm
 from governance.models import Proposal, ProposalStatus
-from governance.selectors import proposal_get, proposal_list, proposal_results, vote_get
-from governance.services import vote_cast
+from governance.selectors import (
+    proposal_get,
+    proposal_list,
+    proposal_min_stake,
+    proposal_results,
+    user_may_propose,
+    vote_get,
+)
+from governance.services import proposal_create, vote_cast
 from wallets.templatetags.wallet_tags import token_amount
 
 
@@ -29,7 +37,31 @@ def proposal_list_page(request: HttpRequest) -> HttpResponse:
     if status not in (None, *ProposalStatus.values):
         status = None
     page = Paginator(proposal_list(status=status, viewer=request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "governance/list.html", {"page": page, "status": status, "statuses": ProposalStatus.choices})
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": ProposalStatus.choices,
+        "may_propose": request.user.is_authenticated and user_may_propose(user=request.user),
+        "min_stake": proposal_min_stake(),
+    }
+    return render(request, "governance/list.html", context)
+
+
+@login_required
+def proposal_create_page(request: HttpRequest) -> HttpResponse:
+    """New proposal: the same service as ``POST /api/v1/proposals/``, published at once
+    (a draft could not be published from the pages). Refusals show on the form."""
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = proposal_create(author=request.user, publish=True, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.apply_service_error(exc)
+        else:
+            messages.success(request, "Your proposal is published.")
+            return redirect("governance_detail", pk=proposal.pk)
+    context = {"form": form, "may_propose": user_may_propose(user=request.user), "min_stake": proposal_min_stake()}
+    return render(request, "governance/new.html", context, status=400 if form.is_bound else 200)
 
 
 def proposal_detail_page(request: HttpRequest, pk: int) -> HttpResponse:

@@ -214,6 +214,7 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "api:proposal-results": public(open_proposal_of),
     "api:audit-log-list": staff(ROLE_AUDITOR),
     "governance_list": PUBLIC,
+    "governance_create": SELF,
     "governance_detail": {"GET": owner(draft_proposal_of), "POST": shared(open_proposal_of)},
     "governance_results": public(open_proposal_of),
     # subscriptions
