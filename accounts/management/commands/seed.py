@@ -47,10 +47,22 @@ class Command(AuditedCommand):
 
     def add_demo_arguments(self, parser) -> None:
         """Hook for the demo-data generator's options (``--users N`` ...)."""
-        parser.add_argument("--users", type=int, default=0, help="Demo data at scale: number of users.")
+        parser.add_argument(
+            "--users",
+            type=int,
+            default=0,
+            metavar="N",
+            help=(
+                "With --demo: demo data at scale for N users demo1..demoN@demo.ogc.local (wallets, ledger, "
+                "challenges, subscriptions, badges, notifications, proposals). A second run only adds the "
+                "missing users. See docs/seeding.md."
+            ),
+        )
 
     @transaction.atomic
     def run(self, *args, **options):
+        if options["users"] < 0 or (options["users"] and not options["demo"]):
+            raise CommandError("--users N needs --demo and N >= 0.")
         created_groups = self.seed_roles()
         seed_plans()
         if not options["no_admin"]:
@@ -92,4 +104,12 @@ class Command(AuditedCommand):
                 self.stdout.write(f"Demo user {email} ({role}) created.")
             if not user.groups.filter(pk=groups[role].pk).exists():
                 user.groups.add(groups[role])
+        if options["users"] > 0:
+            from accounts.demo.builder import build_demo_platform
+
+            counts = build_demo_platform(users=options["users"], password=DEMO_PASSWORD, stream=self.stderr)
+            if counts:
+                self.stdout.write(
+                    f"Demo platform: {counts['users']} new user(s), {counts['transactions']} ledger row(s)."
+                )
         self.stdout.write(f"Demo users share the password {DEMO_PASSWORD!r}.")
