@@ -71,5 +71,12 @@ run: migrate-local
 bench: venv db-user
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench $(BENCH)
 
+# Schema fuzzing (schemathesis) with more examples than the bounded run inside
+# `make test` (tests/test_fuzz_schema.py, 5 per operation); FUZZ_EXAMPLES=500 for more.
+FUZZ_EXAMPLES ?= 100
+fuzz: venv db-user
+	DATABASE_URL=$(TEST_DATABASE_URL) OGC_TEST_DATABASE_NAME=test_ogc_fuzz OGC_FUZZ_MAX_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  $(BIN)/pytest --create-db -p no:warnings tests/test_fuzz_schema.py $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,30 @@
+"""gunicorn settings for OGC NewFinity: ``gunicorn -c gunicorn.conf.py ogc.wsgi``.
+
+Workers and threads come from the environment; the defaults were chosen by
+measurement on the 2-core reference machine (``python -m bench gunicorn_workers``,
+numbers in docs/performance.md, "gunicorn workers").
+"""
+
+import os
+
+bind = os.environ.get("OGC_GUNICORN_BIND", "0.0.0.0:8000")
+# Measured on 2 cores (docs/performance.md): throughput plateaus from 2 processes on;
+# 2 workers x 4 threads was at the top in both passes, with half the memory of 4
+# processes; threads cover the time a request waits on MariaDB. On more cores, start
+# from one worker per core and keep 4 threads.
+workers = int(os.environ.get("OGC_GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("OGC_GUNICORN_THREADS", "4"))
+worker_class = "gthread" if threads > 1 else "sync"
+# A request that takes longer than this is killed and logged (the money services hold
+# row locks briefly; nothing legitimate runs near this long).
+timeout = int(os.environ.get("OGC_GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("OGC_GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Recycle workers now and then so that a slow leak cannot grow without bound.
+max_requests = int(os.environ.get("OGC_GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# Behind the TLS-terminating proxy: trust its X-Forwarded-* only from these addresses.
+forwarded_allow_ips = os.environ.get("OGC_GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("OGC_GUNICORN_LOG_LEVEL", "info")
