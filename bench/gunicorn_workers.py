@@ -61,8 +61,8 @@ def _env(database_url: str) -> dict[str, str]:
     return env
 
 
-def _prepare_database(base_url: str) -> str:
-    """Create and migrate the throwaway database; returns its URL."""
+def _server_sql(base_url: str, sql: str) -> None:
+    """Run one statement on the MariaDB server of ``base_url`` (no database selected)."""
     import MySQLdb
 
     parsed = urlparse(base_url)
@@ -70,10 +70,15 @@ def _prepare_database(base_url: str) -> str:
         host=parsed.hostname, port=parsed.port or 3306, user=parsed.username, passwd=parsed.password or ""
     )
     try:
-        conn.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{DB_NAME}` CHARACTER SET utf8mb4")
+        conn.cursor().execute(sql)
     finally:
         conn.close()
-    url = parsed._replace(path=f"/{DB_NAME}").geturl()
+
+
+def _prepare_database(base_url: str) -> str:
+    """Create and migrate the throwaway database; returns its URL."""
+    _server_sql(base_url, f"CREATE DATABASE IF NOT EXISTS `{DB_NAME}` CHARACTER SET utf8mb4")
+    url = urlparse(base_url)._replace(path=f"/{DB_NAME}").geturl()
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=_env(url), check=True
     )
@@ -81,16 +86,7 @@ def _prepare_database(base_url: str) -> str:
 
 
 def _drop_database(base_url: str) -> None:
-    import MySQLdb
-
-    parsed = urlparse(base_url)
-    conn = MySQLdb.connect(
-        host=parsed.hostname, port=parsed.port or 3306, user=parsed.username, passwd=parsed.password or ""
-    )
-    try:
-        conn.cursor().execute(f"DROP DATABASE IF EXISTS `{DB_NAME}`")
-    finally:
-        conn.close()
+    _server_sql(base_url, f"DROP DATABASE IF EXISTS `{DB_NAME}`")
 
 
 def _wait_ready(port: int, timeout: float = 30.0) -> None:
