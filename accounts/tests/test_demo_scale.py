@@ -1,11 +1,14 @@
 """``seed --demo --users N``: a believable platform that passes verify_ledger and check_integrity."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import F
 
 from accounts.demo.builder import existing_demo_indices
 from accounts.models import Subscription, SubscriptionPeriod, User
@@ -98,6 +101,11 @@ def test_every_ledger_state_is_present(platform):
     # Ids follow time, and a wallet's history never goes back in time.
     stamps = list(Transaction.objects.order_by("pk").values_list("created_at", flat=True))
     assert stamps == sorted(stamps)
+    # The bulk path kept the generated timestamps (auto_now_add would stamp "now").
+    assert stamps[-1] - stamps[0] > timedelta(days=90)
+    joined = User.objects.filter(email__startswith="demo").order_by("created_at").values_list("created_at", flat=True)
+    assert joined.last() - joined.first() > timedelta(days=90)
+    assert not Transaction.objects.filter(completed_at__lt=F("created_at")).exists()
 
 
 def test_payments_and_rewards_are_linked(platform):
@@ -174,10 +182,16 @@ def test_second_run_only_tops_up():
     _seed(30)
     rows = Transaction.objects.count()
     users = User.objects.count()
-    out, err = _seed(30)
+    _out, err = _seed(30)
     assert "nothing" in err and Transaction.objects.count() == rows and User.objects.count() == users
     _seed(40)
     assert existing_demo_indices() == set(range(1, 41))
     assert verify_ledger().clean
     call_command("check_integrity", stdout=StringIO())
     assert LogEntry.objects.filter(changes_text__startswith="demo data at scale").count() == 2
+
+
+def test_users_needs_demo():
+    with pytest.raises(CommandError, match="--users N needs --demo"):
+        call_command("seed", "--users", "10", stdout=StringIO())
+    assert not User.objects.exists()
