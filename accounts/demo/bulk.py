@@ -87,7 +87,13 @@ def _converter(field: models.Field, connection) -> Callable[[Any], Any]:
     if isinstance(field, models.DateTimeField):
         if not settings.USE_TZ:
             return lambda value: field.get_db_prep_save(value, connection)
-        return lambda value: None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+        def to_utc(value):
+            if value is None or value.tzinfo is None:  # naive: Django's path (it warns and converts)
+                return field.get_db_prep_save(value, connection)
+            return value.astimezone(UTC).replace(tzinfo=None)
+
+        return to_utc
     if isinstance(field, models.DecimalField):
         return lambda value: value if isinstance(value, Decimal) else field.get_db_prep_save(value, connection)
     if isinstance(field, _VERBATIM):
@@ -126,11 +132,9 @@ class Progress:
         self.prefix = prefix
         self.started = time.perf_counter()
         self.phase_started = self.started
-        self.timings: dict[str, float] = {}
 
     def done(self, phase: str, detail: str) -> None:
         now = time.perf_counter()
-        self.timings[phase] = now - self.phase_started
         self.stream.write(
             f"{self.prefix}: {phase:<14} {detail} ({now - self.phase_started:.2f}s, total {now - self.started:.2f}s)\n"
         )

@@ -1,6 +1,7 @@
 """``seed --demo --users N``: a believable platform that passes verify_ledger and check_integrity."""
 
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -9,9 +10,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.demo.builder import existing_demo_indices
+from accounts.demo.bulk import bulk_insert
 from accounts.models import Subscription, SubscriptionPeriod, User
+from accounts.tests.factories import UserFactory
 from challenges.models import (
     BadgeRule,
     Challenge,
@@ -195,3 +199,32 @@ def test_users_needs_demo():
     with pytest.raises(CommandError, match="--users N needs --demo"):
         call_command("seed", "--users", "10", stdout=StringIO())
     assert not User.objects.exists()
+
+
+def test_bulk_insert_writes_values_verbatim():
+    """Explicit auto_now_add timestamps (microseconds included), 18-digit decimals and
+    JSON survive the MariaDB fast path; primary keys come back on the instances."""
+    user = UserFactory()
+    at = timezone.now() - timedelta(days=42, microseconds=123)
+    amount = Decimal("123456789.000000000000000001")
+    row = Transaction(
+        wallet=user.wallet,
+        user=user,
+        kind=K.DEPOSIT,
+        status=S.COMPLETED,
+        direction="credit",
+        amount=amount,
+        available_after=amount,
+        staked_after=0,
+        held_after=0,
+        created_at=at,
+        completed_at=at,
+    )
+    note = Notification(recipient=user, kind="announcement", title="t", data={"amount": Decimal("1.5")}, created_at=at)
+    bulk_insert(Transaction, [row])
+    bulk_insert(Notification, [note])
+    assert row.pk and note.pk
+    stored = Transaction.objects.get(pk=row.pk)
+    assert (stored.amount, stored.created_at, stored.idempotency_key) == (amount, at, None)
+    stored_note = Notification.objects.get(pk=note.pk)
+    assert (stored_note.created_at, stored_note.data, stored_note.read_at) == (at, {"amount": "1.5"}, None)
