@@ -28,7 +28,7 @@ def _setup_django() -> None:
     django.setup()
 
 
-def _timed(label: str, *args: str) -> tuple[float, str]:
+def _timed(*args: str) -> tuple[float, str]:
     from django.core.management import call_command
 
     out = StringIO()
@@ -49,10 +49,10 @@ def main() -> None:
     original_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        seed_seconds, seed_line = _timed("seed", "seed", "--demo", "--users", str(USERS))
+        seed_seconds, seed_line = _timed("seed", "--demo", "--users", str(USERS))
         rows = Transaction.objects.count()
-        verify_seconds, verify_line = _timed("verify_ledger", "verify_ledger", "--no-progress")
-        integrity_seconds, integrity_line = _timed("check_integrity", "check_integrity")
+        verify_seconds, verify_line = _timed("verify_ledger", "--no-progress")
+        integrity_seconds, integrity_line = _timed("check_integrity")
     finally:
         connection.creation.destroy_test_db(original_name, verbosity=0)
 
