@@ -57,12 +57,17 @@ class GunicornServer:
         self,
         *,
         env: dict[str, str],
-        workers: int = 2,
+        workers: int | None = 2,
+        config: str | None = None,
         extra_args: tuple[str, ...] = (),
         startup_timeout: float = 30.0,
     ) -> None:
+        """``config``: a gunicorn config file (e.g. the project's ``gunicorn.conf.py``);
+        without one, sync workers with a 30 s timeout. ``workers=None`` keeps the
+        config file's number."""
         self.env = {**os.environ, **env}
         self.workers = workers
+        self.config = config
         self.extra_args = extra_args
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen | None = None
@@ -70,31 +75,23 @@ class GunicornServer:
         self._log_dir = tempfile.TemporaryDirectory(prefix="ogc-gunicorn-")
         self.log_path = Path(self._log_dir.name) / "gunicorn.log"
 
+    def _args(self) -> list[str]:
+        args = [sys.executable, "-m", "gunicorn", "ogc.wsgi:application", "--bind", "127.0.0.1:0"]
+        if self.config:
+            args += ["--config", self.config]
+        else:
+            args += ["--worker-class", "sync", "--timeout", "30", "--graceful-timeout", "5", "--log-level", "info"]
+        if self.workers:
+            args += ["--workers", str(self.workers)]
+        return [*args, *self.extra_args]
+
     # --- life cycle ------------------------------------------------------------------
 
     def start(self) -> GunicornServer:
         log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self._log = log
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "ogc.wsgi:application",
-                "--bind",
-                "127.0.0.1:0",
-                "--workers",
-                str(self.workers),
-                "--worker-class",
-                "sync",
-                "--timeout",
-                "30",
-                "--graceful-timeout",
-                "5",
-                "--log-level",
-                "info",
-                *self.extra_args,
-            ],
+            self._args(),
             cwd=BASE_DIR,
             env=self.env,
             stdout=log,
@@ -106,7 +103,7 @@ class GunicornServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited at start-up:\n{self.log()}")
             match = LISTENING.search(self.log())
-            if match and len(self.worker_pids()) >= self.workers:
+            if match and len(self.worker_pids()) >= (self.workers or 1):
                 self.port = int(match.group(1))
                 self._wait_ready(deadline)
                 return self
