@@ -15,51 +15,18 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from rest_framework.authtoken.models import Token
 
+from challenges.api.serializers import ChallengeOutputSerializer
 from challenges.models import Challenge, ChallengeStatus, Visibility
 from challenges.selectors import phase_q
 from ogc.urls import handler400, handler403, handler404, handler500
 from ogc.urls import urlpatterns as site_urlpatterns
+from wallets.api.serializers import TransactionOutputSerializer
 from wallets.models import Transaction
 
 PAGE = 50
-TRANSACTION_FIELDS = (
-    "id",
-    "kind",
-    "status",
-    "direction",
-    "amount",
-    "available_after",
-    "staked_after",
-    "held_after",
-    "memo",
-    "status_reason",
-    "external_reference",
-    "chain",
-    "destination_address",
-    "available_at",
-    "created_at",
-    "completed_at",
-)
-CHALLENGE_FIELDS = (
-    "slug",
-    "title",
-    "description",
-    "rules",
-    "category",
-    "tags",
-    "status",
-    "phase",
-    "is_open",
-    "visibility",
-    "starts_at",
-    "ends_at",
-    "entry_fee",
-    "prize_pool",
-    "prize_split",
-    "prize_paid",
-    "max_submissions_per_user",
-    "created_at",
-)
+# The serializers' own field lists: the baseline returns exactly the fields ours does.
+TRANSACTION_FIELDS = tuple(TransactionOutputSerializer.Meta.fields)
+CHALLENGE_FIELDS = tuple(ChallengeOutputSerializer.Meta.fields)
 
 
 def transactions_baseline(request: HttpRequest) -> JsonResponse:
