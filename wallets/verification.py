@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Q, QuerySet
 
-from wallets.ledger import BALANCES, ledger_sums
+from wallets.ledger import BALANCES, effect_of, ledger_sums
 from wallets.models import ZERO, Transaction, Wallet
 
 DEFAULT_CHUNK_SIZE = 2_000
@@ -61,6 +62,22 @@ class LedgerReport:
         )
 
 
+def _exact_sums(rows: QuerySet) -> dict[int, dict[str, Decimal]]:
+    """Per-wallet sums in the database when it adds decimals exactly (MariaDB,
+    PostgreSQL); in Python with ``Decimal`` on SQLite, whose SUM() works in binary
+    floating point and would report drift of ~1e-12 on 18-decimal amounts."""
+    if connection.vendor != "sqlite":
+        return {s["wallet_id"]: s for s in ledger_sums(rows)}
+    sums: dict[int, dict[str, Decimal]] = {}
+    for wallet_id, kind, status, direction, amount in rows.values_list(
+        "wallet_id", "kind", "status", "direction", "amount"
+    ).iterator(chunk_size=5_000):
+        entry = sums.setdefault(wallet_id, {f"ledger_{name}": ZERO for name in BALANCES})
+        for name, sign in zip(BALANCES, effect_of(kind, status, direction), strict=True):
+            entry[f"ledger_{name}"] += sign * amount
+    return sums
+
+
 def verify_ledger(
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
@@ -86,7 +103,7 @@ def verify_ledger(
         last_pk = chunk[-1][0]
         ids = [row[0] for row in chunk]
         rows = Transaction.objects.filter(wallet_id__in=ids)
-        sums = {s["wallet_id"]: s for s in ledger_sums(rows)}
+        sums = _exact_sums(rows)
         report.rows_checked += rows.count()
         for pk, user_id, *stored in chunk:
             found = sums.get(pk)
