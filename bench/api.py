@@ -8,13 +8,13 @@ Baseline: ``bench/_urls_baseline.py``, the same rows as ``JsonResponse`` over
 ``.values()`` (the transactions baseline checks the same token with one query).
 Both run in one gunicorn started with the production settings
 (``bench._settings_api`` = ``ogc.settings.production`` + the baseline URLconf) and
-the project's ``gunicorn.conf.py`` (sync workers; HTTPS redirect off on loopback,
+the project's ``gunicorn.conf.py`` (its workers and threads; HTTPS redirect off on loopback,
 throttle rates raised so the bench is not refused), on the throw-away database
 ``test_ogc_bench_api`` (created, migrated and dropped here).
 
 The load comes from a second process (a Python client: ``BENCH_API_CLIENTS``
 threads, closed loop, one ``http.client`` connection per request because
-gunicorn's sync workers close every connection), for ``BENCH_API_SECONDS`` per
+the same for both paths), for ``BENCH_API_SECONDS`` per
 measurement; ours and the baseline alternate over ``BENCH_API_ROUNDS`` rounds so
 a change in the machine's load hits both. Prints requests/s, p50 and p99 per
 endpoint and the ratio ours / baseline (target >= 0.6).
@@ -231,7 +231,8 @@ def _run(token: str) -> None:
     ) as server:
         workers = len(server.worker_pids())
         print(
-            f"gunicorn: {workers} sync workers ({'gunicorn.conf.py' if config.exists() else 'built-in flags'}), "
+            f"gunicorn: {workers} workers x {os.environ.get('OGC_GUNICORN_THREADS', 'default')} threads "
+            f"({'gunicorn.conf.py' if config.exists() else 'built-in flags, sync'}), "
             f"production settings, cache {CACHE_URL}; client: 1 process x {CLIENTS} threads, "
             f"{SECONDS:g} s x {ROUNDS} rounds per path, {os.cpu_count()} cores"
         )
