@@ -17,8 +17,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """One glance at everything a member has: each section read through its
+    app's selector (a fixed number of queries whatever the data)."""
+    from accounts.subscriptions.selectors import subscription_for_user
+    from challenges.selectors import challenge_sections, user_badges
+    from notifications.selectors import notification_list
+
     user = user_get_with_wallet(user_id=request.user.pk)
-    return render(request, "accounts/dashboard.html", {"profile_user": user, "wallet": user.wallet})
+    context = {
+        "profile_user": user,
+        "wallet": user.wallet,
+        "subscription": subscription_for_user(user=user),
+        "notifications": list(notification_list(user=user)[:5]),
+        "badges": list(user_badges(user_id=user.pk)[:6]),
+        "open_challenges": challenge_sections(user=user)["open"][:3],
+    }
+    return render(request, "accounts/dashboard.html", context)
 
 
 @login_required

@@ -55,3 +55,21 @@ def test_admin_and_api_docs_render(client):
     assert client.get("/api/docs/").status_code == 200
     schema = client.get("/api/v1/schema/")
     assert schema.status_code == 200 and b"/api/v1/auth/signup/" in schema.content
+
+
+def test_dashboard_shows_every_area_in_constant_queries(client, django_assert_max_num_queries):
+    from decimal import Decimal
+
+    from wallets.services import deposit_create
+
+    user = UserFactory()
+    deposit_create(user=user, amount=Decimal("12.5"), memo="welcome bonus")
+    client.force_login(user)
+    with django_assert_max_num_queries(14):
+        page = client.get("/dashboard/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert ">12.5 OGC<" in html  # no trailing zeros
+    for testid in ("dashboard-subscription", "dashboard-notifications", "dashboard-challenges", "dashboard-badges"):
+        assert f'data-testid="{testid}"' in html
+    assert "Deposit credited" in html
