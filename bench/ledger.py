@@ -10,9 +10,19 @@ available >= 1`` (row-count check) ``; INSERT INTO transactions ... SELECT``
 Both run in the same invocation, at concurrency 1, 2, 4 and 8, each worker a
 separate *process* with its own connection and its own wallet (web workers are
 processes; threads would measure the GIL, not the ledger). The ratio is
-ours / raw per concurrency; target >= 0.7. A ``--profile`` style breakdown (the
-queries one round trip of ours issues, and the rate with auditlog switched off)
-is printed after the table to say where the time goes.
+ours / raw per concurrency; target >= 0.7. Also measured in the same run:
+
+* "no audit": ours inside ``auditlog.context.disable_auditlog()`` (no audit entries);
+* "ledger only": no audit entries, no notification, no badge hook (the bench patches
+  ``wallets.events.transaction_event`` out in its worker): what the ORM path itself
+  costs next to the raw SQL;
+* "stmt/s": ``SELECT 1`` through mysqlclient, one statement per iteration: the cost
+  of one database round trip at that concurrency. With it the table prints the
+  ceiling for ours: raw's time plus one such round trip for every statement ours
+  sends beyond raw's, with zero Python time.
+
+After the table: a profile of ours (cProfile, one process) and the statements one
+round trip of ours sends.
 
 Runs on the throw-away database ``test_ogc_bench_ledger`` (created and dropped
 here). Env: BENCH_LEDGER_SECONDS (per measurement, default 3),
@@ -78,20 +88,25 @@ SELECT id, user_id, %s, 'completed', 'internal', %s, available, staked, held, ''
  UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM wallets WHERE id = %s"""
 
 
-def _raw_factory(user_id: int) -> Callable[[], None]:
+def _raw_connection(*, autocommit: bool):
+    """A mysqlclient connection to the bench database, outside Django."""
     import MySQLdb
     from django.db import connection
 
     db = connection.settings_dict
-    conn = MySQLdb.connect(
+    return MySQLdb.connect(
         host=db["HOST"] or "127.0.0.1",
         port=int(db["PORT"] or 3306),
         user=db["USER"],
         password=db["PASSWORD"],
         database=db["NAME"],
         charset="utf8mb4",
-        autocommit=False,
+        autocommit=autocommit,
     )
+
+
+def _raw_factory(user_id: int) -> Callable[[], None]:
+    conn = _raw_connection(autocommit=False)
     cursor = conn.cursor()
     cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
     cursor.execute("SELECT id FROM wallets WHERE user_id = %s", (user_id,))
@@ -115,7 +130,7 @@ def _raw_factory(user_id: int) -> Callable[[], None]:
     return round_trip
 
 
-def _ours_core_factory(user_id: int) -> Callable[[], None]:
+def _ours_ledger_only_factory(user_id: int) -> Callable[[], None]:
     """Ours without the side effects (audit entries, notification, badge hook):
     what the ORM path itself costs next to the raw SQL."""
     from unittest import mock
@@ -133,12 +148,30 @@ def _ours_core_factory(user_id: int) -> Callable[[], None]:
     return round_trip
 
 
+def _statement_factory(user_id: int) -> Callable[[], None]:
+    """One database round trip (``SELECT 1``) per call, on a raw connection."""
+    cursor = _raw_connection(autocommit=True).cursor()
+
+    def round_trip() -> None:
+        cursor.execute("SELECT 1")
+        cursor.fetchall()
+
+    return round_trip
+
+
 PATHS = {
     "ours": _ours_factory,
     "ours (auditlog off)": _ours_no_audit_factory,
-    "ours (core only)": _ours_core_factory,
+    "ours (ledger only)": _ours_ledger_only_factory,
     "raw SQL": _raw_factory,
+    "SELECT 1": _statement_factory,
 }
+
+#: Database round trips of one raw round trip: per move BEGIN, UPDATE, INSERT, COMMIT.
+RAW_STATEMENTS = 8
+#: Round trips Django sends that CaptureQueriesContext does not show: per transaction,
+#: re-enabling autocommit after the COMMIT (the "BEGIN" it shows is disabling it).
+UNLOGGED_PER_TRANSACTION = 1
 
 
 # --- the harness ------------------------------------------------------------------------------
@@ -152,12 +185,17 @@ def _worker(path: str, user_id: int, barrier, results, seconds: float) -> None:
     round_trip()  # warm up (connection, caches)
     barrier.wait()
     count = 0
+    cpu = time.process_time()
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         round_trip()
         count += 1
-    results.put(count)
+    results.put((count, time.process_time() - cpu))
     connections.close_all()
+
+
+#: Client CPU seconds per round trip (the worker's own process time), per (path, level).
+CLIENT_CPU: dict[tuple[str, int], float] = {}
 
 
 def _measure(path: str, user_ids: list[int], concurrency: int) -> float:
@@ -172,12 +210,14 @@ def _measure(path: str, user_ids: list[int], concurrency: int) -> float:
     ]
     for p in procs:
         p.start()
-    counts = [results.get(timeout=SECONDS * 10 + 60) for _ in procs]
+    reports = [results.get(timeout=SECONDS * 10 + 60) for _ in procs]
     for p in procs:
         p.join()
         if p.exitcode != 0:
             raise RuntimeError(f"{path} worker failed (exit {p.exitcode})")
-    return sum(counts) / SECONDS
+    count = sum(n for n, _cpu in reports)
+    CLIENT_CPU[(path, concurrency)] = sum(cpu for _n, cpu in reports) / max(count, 1)
+    return count / SECONDS
 
 
 def _queries_per_round_trip(user_id: int) -> list[str]:
@@ -185,6 +225,7 @@ def _queries_per_round_trip(user_id: int) -> list[str]:
     from django.test.utils import CaptureQueriesContext
 
     round_trip = _ours_factory(user_id)
+    round_trip()  # steady state: the first stake grants the badges (once per user)
     with CaptureQueriesContext(connection) as ctx:
         round_trip()
     return [q["sql"].split(" ")[0] + " " + _table_of(q["sql"]) for q in ctx.captured_queries]
@@ -197,13 +238,19 @@ def _table_of(sql: str) -> str:
     return ""
 
 
+#: (label, [(file suffix, function), ...]): cumulative time of those functions.
 PROFILED = [
-    ("the whole round trip", "bench/ledger.py", "round_trip"),
-    ("SQL execution (all statements, client side)", "MySQLdb/cursors.py", "execute"),
-    ("notification (notify)", "notifications/services.py", "notify"),
-    ("badge hook (on_ledger_row)", "challenges/badges.py", "on_ledger_row"),
-    ("audit entries (LogEntry writes)", "auditlog/models.py", "log_create"),
-    ("transaction row save", "wallets/services.py", "_write"),
+    ("the whole round trip", [("bench/ledger.py", "round_trip")]),
+    ("SQL execution (statements, client side)", [("MySQLdb/cursors.py", "execute")]),
+    (
+        "transaction control (autocommit off/on, COMMIT)",
+        [("django/db/backends/mysql/base.py", "_set_autocommit"), ("django/db/backends/base/base.py", "_commit")],
+    ),
+    ("lock the wallet (SELECT ... FOR UPDATE)", [("wallets/lock_objects.py", "wallet_for_update")]),
+    ("balances, row and audit (_write)", [("wallets/services.py", "_write")]),
+    ("  of which: audit entries (one INSERT)", [("core/audit.py", "log_entries_create")]),
+    ("notification (notify)", [("notifications/services.py", "notify")]),
+    ("badge hook (on_ledger_row)", [("challenges/badges.py", "on_ledger_row")]),
 ]
 
 
@@ -222,11 +269,15 @@ def _profile(user_id: int, rounds: int = 200) -> None:
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     total = None
     print(f"\nprofile of {rounds} round trips of ours (cumulative time, share of the round trip):")
-    for label, file_part, func in PROFILED:
-        cumulative = sum(v[3] for (f, _line, name), v in stats.items() if name == func and f.endswith(file_part))
+    for label, functions in PROFILED:
+        cumulative = sum(
+            v[3]
+            for (f, _line, name), v in stats.items()
+            if any(name == func and f.endswith(file_part) for file_part, func in functions)
+        )
         if total is None:
             total = cumulative or 1.0
-        print(f"  {label:<46} {cumulative / rounds * 1000:7.2f} ms  {cumulative / total:6.1%}")
+        print(f"  {label:<50} {cumulative / rounds * 1000:7.2f} ms  {cumulative / total:6.1%}")
 
 
 def main() -> None:
@@ -260,26 +311,49 @@ def _run() -> None:
             ids.append(user.pk)
         user_ids[path] = ids
 
+    queries = _queries_per_round_trip(user_ids["ours"][0])
+    ours_trips = len(queries) + 2 * UNLOGGED_PER_TRANSACTION
+    extra = ours_trips - RAW_STATEMENTS
+
     rates: dict[tuple[str, int], float] = {}
     print(f"stake+unstake round trips per second ({SECONDS:g} s per cell, one wallet per worker process)")
     print(
-        f"{'concurrency':>11}  {'ours':>7}  {'raw SQL':>7}  {'ratio':>6}  {'no audit':>8}  {'core only':>9}  {'core/raw':>8}"
+        f"{'concurrency':>11}  {'ours':>6}  {'raw SQL':>7}  {'ratio':>6}  {'no audit':>8}  {'ledger only':>11}"
+        f"  {'ledger/raw':>10}  {'stmt/s':>7}  {'ceiling':>7}"
     )
     for level in LEVELS:
         for path in PATHS:
             rates[(path, level)] = _measure(path, user_ids[path], level)
         ours, raw = rates[("ours", level)], rates[("raw SQL", level)]
-        quiet, core = rates[("ours (auditlog off)", level)], rates[("ours (core only)", level)]
+        quiet, ledger = rates[("ours (auditlog off)", level)], rates[("ours (ledger only)", level)]
+        statements = rates[("SELECT 1", level)]
+        # Per worker: raw's time plus one measured round trip per extra statement of ours.
+        raw_time, statement_time = level / raw, level / statements
+        ceiling = raw_time / (raw_time + extra * statement_time)
         flag = "" if ours / raw >= TARGET else "  < target"
         print(
-            f"{level:>11}  {ours:>7.0f}  {raw:>7.0f}  {ours / raw:>5.2f}x  {quiet:>8.0f}  {core:>9.0f}  "
-            f"{core / raw:>7.2f}x{flag}",
+            f"{level:>11}  {ours:>6.0f}  {raw:>7.0f}  {ours / raw:>5.2f}x  {quiet:>8.0f}  {ledger:>11.0f}"
+            f"  {ledger / raw:>9.2f}x  {statements:>7.0f}  {ceiling:>6.2f}x{flag}",
             flush=True,
         )
+    print(
+        f"ceiling: raw's rate if each of ours' {extra} extra database round trips cost one measured SELECT 1 "
+        "and Python cost nothing"
+    )
+    print("\nwhere a round trip's time goes, per worker (client CPU = the worker's own process time):")
+    print(f"{'concurrency':>11}  {'path':<20} {'wall ms':>8}  {'client CPU ms':>13}  {'waiting ms':>10}")
+    for level in LEVELS:
+        for path in ("ours", "ours (ledger only)", "raw SQL"):
+            wall = level / rates[(path, level)] * 1000
+            cpu = CLIENT_CPU[(path, level)] * 1000
+            print(f"{level:>11}  {path:<20} {wall:>8.2f}  {cpu:>13.2f}  {wall - cpu:>10.2f}")
     _profile(user_ids["ours"][0])
 
-    queries = _queries_per_round_trip(user_ids["ours"][0])
-    print(f"\nqueries in one round trip of ours ({len(queries)}; raw SQL: 8 + 2 BEGIN):")
+    print(
+        f"\nstatements in one round trip of ours: {len(queries)} shown + {2 * UNLOGGED_PER_TRANSACTION} "
+        f"not shown (autocommit back on after each COMMIT) = {ours_trips} database round trips; "
+        f"raw SQL: {RAW_STATEMENTS} (BEGIN, UPDATE, INSERT ... SELECT, COMMIT per move)"
+    )
     for statement in queries:
         print(f"  {statement}")
     report = verify_ledger()

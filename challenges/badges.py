@@ -8,12 +8,14 @@ staff revoked is never granted again by a rule. ``on_ledger_row`` is called by
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from challenges.models import Badge, BadgeRule, UserBadge
@@ -39,24 +41,26 @@ def _source_fields(source: Any) -> dict[str, Any]:
     return {"source_type": ContentType.objects.get_for_model(source), "source_id": source.pk}
 
 
-def badges_grant_by_rule(*, user, rule: str, source: Any = None, reason: str = "") -> list[UserBadge]:
-    """Grant every active badge with ``rule`` that ``user`` never held. Returns the
-    new rows. Call inside the caller's transaction; each insert is a savepoint so a
-    concurrent twin only makes this call skip the badge."""
+def _badges_not_held(*, user, rules: Sequence[str]) -> list[Badge]:
+    """The active badges with one of ``rules`` that ``user`` has never held, in the
+    order of ``rules`` then pk: one query. A revoked badge keeps its row, so it
+    counts as held and a rule never grants it again."""
+    held = UserBadge.objects.filter(user=user, badge=OuterRef("pk"))
+    badges = Badge.objects.filter(rule__in=list(rules), active=True).filter(~Exists(held))
+    return sorted(badges, key=lambda badge: (rules.index(badge.rule), badge.pk))
+
+
+def _grant(*, user, badges: Sequence[Badge], source: Any, reason_for: Callable[[Badge], str]) -> list[UserBadge]:
+    """Insert one UserBadge per badge, each in a savepoint so a concurrent twin only
+    makes this call skip the badge; notify each new holder."""
     granted: list[UserBadge] = []
-    badges = list(Badge.objects.filter(rule=rule, active=True).order_by("pk"))
-    if not badges:
-        return granted
-    held = set(UserBadge.objects.filter(user=user, badge__in=badges).values_list("badge_id", flat=True))
     for badge in badges:
-        if badge.pk in held:
-            continue
         try:
             with transaction.atomic():
                 user_badge = UserBadge.objects.create(
                     user=user,
                     badge=badge,
-                    reason=(reason or BadgeRule(rule).label)[:300],
+                    reason=reason_for(badge)[:300],
                     awarded_at=timezone.now(),
                     **_source_fields(source),
                 )
@@ -67,6 +71,14 @@ def badges_grant_by_rule(*, user, rule: str, source: Any = None, reason: str = "
     return granted
 
 
+def badges_grant_by_rule(*, user, rule: str, source: Any = None, reason: str = "") -> list[UserBadge]:
+    """Grant every active badge with ``rule`` that ``user`` never held. Returns the
+    new rows. Call inside the caller's transaction; each insert is a savepoint so a
+    concurrent twin only makes this call skip the badge."""
+    badges = _badges_not_held(user=user, rules=[rule])
+    return _grant(user=user, badges=badges, source=source, reason_for=lambda _badge: reason or BadgeRule(rule).label)
+
+
 def staker_threshold() -> Decimal:
     return Decimal(str(getattr(settings, "OGC_BADGE_STAKER_MIN", "1000")))
 
@@ -74,17 +86,21 @@ def staker_threshold() -> Decimal:
 def on_ledger_row(row) -> list[UserBadge]:
     """Staking rules, for a ledger row just written (inside its transaction):
     a completed stake grants "first stake"; a staked balance of at least
-    ``OGC_BADGE_STAKER_MIN`` after the row grants "staker"."""
+    ``OGC_BADGE_STAKER_MIN`` after the row grants "staker".
+
+    It runs on every stake, so it costs one query (which of the rules' badges the
+    user has never held; nothing more when both are held) and none for other rows."""
     from wallets.models import TransactionKind, TransactionStatus
 
     if row.kind != TransactionKind.STAKE or row.status != TransactionStatus.COMPLETED:
         return []
-    granted = badges_grant_by_rule(user=row.user, rule=BadgeRule.FIRST_STAKE, source=row, reason="First stake")
-    if row.staked_after >= staker_threshold():
-        granted += badges_grant_by_rule(
-            user=row.user,
-            rule=BadgeRule.STAKER,
-            source=row,
-            reason=f"Staked at least {staker_threshold().normalize():f}",
-        )
-    return granted
+    threshold = staker_threshold()
+    rules = [BadgeRule.FIRST_STAKE]
+    if row.staked_after >= threshold:
+        rules.append(BadgeRule.STAKER)
+    reasons = {
+        BadgeRule.FIRST_STAKE: "First stake",
+        BadgeRule.STAKER: f"Staked at least {threshold.normalize():f}",
+    }
+    badges = _badges_not_held(user=row.user, rules=rules)
+    return _grant(user=row.user, badges=badges, source=row, reason_for=lambda badge: reasons[badge.rule])

@@ -1,7 +1,10 @@
 """Notifications for ledger operations the wallets app owns end to end.
 
 Written in the same transaction as the row (``notifications.services.notify``),
-delivered after commit. The event id makes a replayed call notify once."""
+delivered after commit. The event id (row id and status) is new by construction:
+it is called only for a row this transaction just inserted or moved out of
+``pending`` (once, under the wallet lock), never for an idempotent replay, so
+``notify`` skips its event-id lookup and savepoint (``event_is_new``)."""
 
 from __future__ import annotations
 
@@ -66,4 +69,5 @@ def transaction_event(row: Transaction, *, actor=None) -> None:
             "available": str(row.available_after),
         },
         event_id=f"ledger:{row.pk}:{row.status}",
+        event_is_new=True,
     )

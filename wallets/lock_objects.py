@@ -12,10 +12,15 @@ from collections.abc import Iterable
 from core.exceptions import NotFoundError
 from wallets.models import Wallet
 
+#: What a money path reads from the locked row: the balances, the owner, the symbol
+#: (notifications) and the deposit address (the audit entry's ``str(wallet)``).
+#: Timestamps are left out; ``updated_at`` is written by ``save(update_fields=...)``.
+LOCKED_WALLET_FIELDS = ("id", "user_id", "token_symbol", "available", "staked", "held", "deposit_address")
+
 
 def wallet_for_update(*, user_id: int | None = None, wallet_id: int | None = None) -> Wallet:
     lookup = {"user_id": user_id} if user_id is not None else {"pk": wallet_id}
-    wallet = Wallet.objects.select_for_update().filter(**lookup).first()
+    wallet = Wallet.objects.select_for_update().only(*LOCKED_WALLET_FIELDS).filter(**lookup).first()
     if wallet is None:
         raise NotFoundError("Wallet not found.", code="wallet_not_found")
     return wallet

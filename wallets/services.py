@@ -12,17 +12,21 @@ leave notifying to the caller, which knows the context: a challenge, a plan).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from auditlog.context import disable_auditlog
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status as http
 
+from core.audit import log_entries_create
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from wallets import events
@@ -140,26 +144,32 @@ def _balances(wallet: Wallet) -> tuple[Decimal, Decimal, Decimal]:
     return (wallet.available, wallet.staked, wallet.held)
 
 
-def _save_wallet(wallet: Wallet, before: tuple[Decimal, Decimal, Decimal]) -> None:
-    """Save the locked wallet's balances and write its audit entry directly.
-
-    auditlog's receiver would re-SELECT the row we hold locked and diff every
-    field to learn what we already know (``before``); on the stake/unstake path
-    that was a sixth of the service's time (docs/performance.md). The entry has
-    the receiver's shape: action UPDATE, ``changes = {field: [old, new]}`` as
-    strings, actor and cid from the audit context."""
-    from auditlog.context import disable_auditlog
-    from auditlog.models import LogEntry
-
+def _save_wallet(wallet: Wallet) -> None:
+    """Save the locked wallet's balances without auditlog's receiver: it would
+    re-SELECT the row we hold locked and diff every field to learn what we already
+    know. The caller writes the entry (``_audit_entries``)."""
     with disable_auditlog():
         wallet.save(update_fields=["available", "staked", "held", "updated_at"])
+
+
+def _audit_entries(
+    wallet: Wallet, before: tuple[Decimal, Decimal, Decimal], created: Transaction | None = None
+) -> Iterator[tuple[Any, int, dict]]:
+    """The entries auditlog's receivers would write, for ``log_entries_create``
+    (lazy: nothing is computed inside ``disable_auditlog``). The wallet's: action
+    UPDATE, ``changes = {field: [old, new]}`` as strings for the balances that moved
+    (known from ``before``, no re-read of the locked row). A created row's: action
+    CREATE with auditlog's own diff of its registered fields."""
     changes = {
         name: [str(old), str(new)]
         for name, old, new in zip(BALANCES, before, _balances(wallet), strict=True)
         if old != new
     }
     if changes:
-        LogEntry.objects.log_create(wallet, force_log=True, action=LogEntry.Action.UPDATE, changes=changes)
+        yield wallet, LogEntry.Action.UPDATE, changes
+    if created is not None:
+        use_json = settings.AUDITLOG_STORE_JSON_CHANGES
+        yield created, LogEntry.Action.CREATE, model_instance_diff(None, created, use_json_for_changes=use_json)
 
 
 def _write(
@@ -175,11 +185,13 @@ def _write(
     user: Any = None,
     **fields: Any,
 ) -> Transaction:
-    """Apply the row's effect to the locked wallet, save both. ``user`` (the
-    wallet's owner, when the caller holds it) saves a query in the notification."""
+    """Apply the row's effect to the locked wallet, save both and audit both in one
+    INSERT (``core.audit.log_entries_create``; the entries are the ones auditlog's
+    receivers would write). ``user`` (the wallet's owner, when the caller holds it)
+    saves a query in the notification."""
     before = _balances(wallet)
     _apply(wallet, kind, status, direction, amount)
-    _save_wallet(wallet, before)
+    _save_wallet(wallet)
     now = timezone.now()
     row = Transaction(
         wallet=wallet,
@@ -201,7 +213,9 @@ def _write(
     if source is not None:
         row.source_type = ContentType.objects.get_for_model(source)
         row.source_id = source.pk
-    row.save()
+    with disable_auditlog():
+        row.save()
+    log_entries_create(_audit_entries(wallet, before, row))
     return row
 
 
@@ -210,7 +224,8 @@ def _transition(wallet: Wallet, row: Transaction, new_status: str, *, reason: st
     before = _balances(wallet)
     _apply(wallet, row.kind, row.status, row.direction, row.amount, sign=-1)
     _apply(wallet, row.kind, new_status, row.direction, row.amount)
-    _save_wallet(wallet, before)
+    _save_wallet(wallet)
+    log_entries_create(_audit_entries(wallet, before))
     row.status = new_status
     row.completed_at = timezone.now()
     row.status_reason = reason

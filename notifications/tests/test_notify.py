@@ -98,3 +98,30 @@ def test_unknown_kind_is_refused(user):
         notify(user=user, kind="nonsense", title="t", body="b")
     assert excinfo.value.field == "kind"
     assert Notification.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_new_event_costs_three_statements_and_keeps_preferences(user, django_assert_num_queries):
+    preferences_update(user=user, changes=[("stake_changed", "email", False)])
+    with django_assert_num_queries(3):  # preferences (email only: in-app is mandatory), notification, deliveries
+        notification = notify(
+            user=user, kind="stake_changed", title="Staking", body="b", event_id="ledger:1:completed", event_is_new=True
+        )
+    assert list(notification.deliveries.values_list("channel", flat=True)) == ["in_app"]
+    # Without the promise: the event-id lookup and a savepoint around the inserts.
+    with django_assert_num_queries(6):
+        notify(user=user, kind="stake_changed", title="Staking", body="b", event_id="ledger:2:completed")
+
+
+@pytest.mark.django_db
+def test_a_broken_new_event_promise_rolls_the_caller_back(user):
+    from django.db import IntegrityError
+
+    notify(user=user, kind="stake_changed", title="Staking", body="b", event_id="ledger:3:completed")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        notify(user=user, kind="deposit_credited", title="Deposit", body="b", event_id="other:1")
+        notify(
+            user=user, kind="stake_changed", title="Again", body="b", event_id="ledger:3:completed", event_is_new=True
+        )
+    assert list(Notification.objects.values_list("event_id", flat=True)) == ["ledger:3:completed"]
+    assert NotificationDelivery.objects.count() == 2

@@ -78,6 +78,24 @@ def test_stake_badges_first_stake_and_threshold_once():
     assert Notification.objects.filter(recipient=user, kind="badge_earned").count() == 2
 
 
+@override_settings(OGC_BADGE_STAKER_MIN=Decimal("5"))
+def test_stake_hook_costs_one_query_and_none_for_other_rows(django_assert_num_queries):
+    from challenges.badges import on_ledger_row
+
+    user = funded_user("100")
+    small = stake_create(user=user, amount="1")  # first stake granted; "staker" not yet reached
+    assert slugs(user) == ["first-stake"]
+    with django_assert_num_queries(1):  # which of the rules' badges were never held: none
+        assert on_ledger_row(small) == []
+    big = stake_create(user=user, amount="10")
+    assert slugs(user) == ["first-stake", "staker"]
+    with django_assert_num_queries(1):  # both held: the one query, nothing else
+        assert on_ledger_row(big) == []
+    unstake = unstake_create(user=user, amount="1")
+    with django_assert_num_queries(0):
+        assert on_ledger_row(unstake) == []
+
+
 def test_non_stake_rows_grant_nothing():
     user = funded_user("10000")
     assert slugs(user) == []

@@ -1,0 +1,53 @@
+"""The stake/unstake hot path's statement count, pinned (docs/performance.md, Ledger).
+
+A stake is: lock the wallet (SELECT ... FOR UPDATE), UPDATE it, INSERT the row, one
+INSERT for both audit entries, the badge hook's one SELECT, the notification's
+preferences SELECT and two INSERTs, inside BEGIN/COMMIT (here SAVEPOINT/RELEASE:
+the test runs inside pytest-django's transaction). An unstake has no badge hook.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+
+from notifications.models import Notification, NotificationDelivery
+from wallets.models import Transaction
+from wallets.services import stake_create, unstake_create
+from wallets.tests.factories import funded_user
+
+pytestmark = pytest.mark.django_db
+
+STAKE_STATEMENTS = 10
+UNSTAKE_STATEMENTS = 9
+
+
+@pytest.fixture
+def staker():
+    """A user who already holds (or could never get) both staking badges."""
+    with override_settings(OGC_BADGE_STAKER_MIN=Decimal("1")):
+        user = funded_user("100")
+        stake_create(user=user, amount="5")
+        yield user
+
+
+def test_stake_and_unstake_statement_counts(staker, django_assert_num_queries, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        with django_assert_num_queries(STAKE_STATEMENTS):
+            stake = stake_create(user=staker, amount="1")
+        with django_assert_num_queries(UNSTAKE_STATEMENTS):
+            unstake = unstake_create(user=staker, amount="1")
+    # Everything the invariants ask for was written by those statements.
+    for row in (stake, unstake):
+        notification = Notification.objects.get(event_id=f"ledger:{row.pk}:completed")
+        assert NotificationDelivery.objects.filter(notification=notification).count() == 2
+    assert len(callbacks) == 4  # in-app and email enqueued after each commit
+    assert Transaction.objects.filter(pk__in=[stake.pk, unstake.pk]).count() == 2
+
+
+def test_an_idempotency_key_costs_one_lookup(staker, django_assert_num_queries):
+    with django_assert_num_queries(STAKE_STATEMENTS + 1):
+        stake_create(user=staker, amount="1", idempotency_key="api:k1")
+    with django_assert_num_queries(4):  # savepoint, lock, lookup, release: a replay writes nothing
+        replay = stake_create(user=staker, amount="1", idempotency_key="api:k1")
+    assert replay.replayed
