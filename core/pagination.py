@@ -1,5 +1,7 @@
 import re
 
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
@@ -34,3 +36,57 @@ class CreatedCursorPagination(StrictPageSizeMixin, CursorPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class WindowCountPaginator(Paginator):
+    """Django's paginator with the total in the page's own query: the rows are fetched
+    with ``COUNT(*) OVER ()``, so a page is one query instead of ``COUNT(*)`` + rows.
+
+    The database still counts every matching row (the window spans the filtered set
+    before LIMIT), in the same statement: what is saved is a round trip and Django's
+    compilation of a second query. A page past the end returns no rows, which is
+    enough to refuse it (``EmptyPage``) without counting; page 1 of nothing has a
+    count of 0. ``count``/``num_pages`` read before ``page()`` (DRF's ``page=last``)
+    still run Django's ``COUNT(*)``. Works on model and ``.values()`` querysets; the
+    rows come back without the annotation. No orphans."""
+
+    total_alias = "_paginator_window_total"
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, error_messages=None):
+        if orphans:
+            raise ValueError("WindowCountPaginator does not merge orphans.")
+        super().__init__(object_list, per_page, 0, allow_empty_first_page, error_messages)
+
+    def page(self, number):
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        alias = self.total_alias
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list.annotate(**{alias: Window(Count("*"))})[bottom : bottom + self.per_page])
+        if rows:
+            is_dict = isinstance(rows[0], dict)
+            total = rows[0][alias] if is_dict else getattr(rows[0], alias)
+            for row in rows:
+                if is_dict:
+                    del row[alias]
+                else:
+                    delattr(row, alias)
+        elif number == 1 and self.allow_empty_first_page:
+            total = 0
+        else:
+            raise EmptyPage(self.error_messages["no_results"])
+        self.__dict__["count"] = total  # ``count`` is a cached_property: no COUNT(*) query
+        return self._get_page(rows, number, self)
+
+
+class WindowCountPagination(DefaultPagination):
+    """``DefaultPagination`` (same parameters, same response, same schema) whose page
+    and count come from one query (``WindowCountPaginator``)."""
+
+    django_paginator_class = WindowCountPaginator

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from django.utils import timezone
 from rest_framework import serializers
 
 from challenges.models import (
@@ -15,6 +21,7 @@ from challenges.models import (
     Visibility,
 )
 from core.serializers import StrictInputSerializer
+from wallets.api.serializers import amount_out, datetime_out
 from wallets.models import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS
 
 
@@ -62,6 +69,50 @@ class ChallengeOutputSerializer(serializers.ModelSerializer):
             "created_at",
         )
         read_only_fields = fields
+
+
+#: The columns ``challenge_items`` reads: the serializer's fields but the two it computes.
+CHALLENGE_COLUMNS: tuple[str, ...] = tuple(
+    name for name in ChallengeOutputSerializer.Meta.fields if name not in ("phase", "is_open")
+)
+
+
+def challenge_items(rows: Iterable[dict[str, Any]], *, now: datetime) -> list[dict[str, Any]]:
+    """``.values(*CHALLENGE_COLUMNS)`` rows as ``ChallengeOutputSerializer(many=True)``
+    renders them, without its per-field machinery and the model instances (see
+    ``wallets.api.serializers``, "list items without a serializer"; tested equal in
+    challenges/tests/api/test_list_items.py). ``phase`` is the model's own rule
+    (``Challenge.phase_at``) at ``now``, the instant the list was filtered at, so
+    ``?status=open`` never returns an item whose ``phase`` says otherwise."""
+    tz = timezone.get_current_timezone()
+    items = []
+    for row in rows:
+        phase = Challenge.phase_at(
+            SimpleNamespace(status=row["status"], starts_at=row["starts_at"], ends_at=row["ends_at"]), now
+        )
+        items.append(
+            {
+                "slug": row["slug"],
+                "title": row["title"],
+                "description": row["description"],
+                "rules": row["rules"],
+                "category": row["category"],
+                "tags": row["tags"],
+                "status": row["status"],
+                "phase": phase,
+                "is_open": phase == ChallengePhase.OPEN,
+                "visibility": row["visibility"],
+                "starts_at": datetime_out(row["starts_at"], tz),
+                "ends_at": datetime_out(row["ends_at"], tz),
+                "entry_fee": amount_out(row["entry_fee"]),
+                "prize_pool": amount_out(row["prize_pool"]),
+                "prize_split": [None if part is None else str(part) for part in row["prize_split"]],
+                "prize_paid": amount_out(row["prize_paid"]),
+                "max_submissions_per_user": row["max_submissions_per_user"],
+                "created_at": datetime_out(row["created_at"], tz),
+            }
+        )
+    return items
 
 
 class ChallengeFilterSerializer(StrictInputSerializer):
