@@ -106,11 +106,17 @@ class ValuesListMixin:
     items: Callable[[Iterable[dict[str, Any]]], list[dict[str, Any]]]
 
     def filter_queryset(self, queryset):
-        # Without any of its parameters the filterset filters nothing, but building its
-        # form and validating it costs about a tenth of a list request: skip django-filter
-        # then (a prefix match, so suffixed parameters such as ``x_min`` count as given).
-        names = self.filterset_class.base_filters
-        if any(param.startswith(name) for param in self.request.query_params for name in names):
+        # Without any of its parameters a filterset with no required filter filters
+        # nothing, but building its form and validating it costs about a tenth of a list
+        # request: skip django-filter then (a prefix match, so suffixed parameters such
+        # as ``x_min`` count as given).
+        filterset_class = getattr(self, "filterset_class", None)
+        filters = filterset_class.base_filters if filterset_class is not None else {}
+        if (
+            filterset_class is None
+            or any(f.extra.get("required") for f in filters.values())
+            or any(param.startswith(name) for param in self.request.query_params for name in filters)
+        ):
             return super().filter_queryset(queryset)
         for backend in self.filter_backends:
             if not issubclass(backend, DjangoFilterBackend):
