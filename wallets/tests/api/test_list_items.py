@@ -5,9 +5,11 @@ of row, in every time zone, so the response and its OpenAPI schema never diverge
 from datetime import timedelta
 from decimal import Decimal
 
+import django_filters
 import pytest
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.test import APIRequestFactory, force_authenticate
 
 from accounts.tests.factories import UserFactory
 from conftest import make_token_client
@@ -19,6 +21,8 @@ from wallets.api.serializers import (
     datetime_out,
     transaction_items,
 )
+from wallets.api.views import TransactionListApi
+from wallets.filters import TransactionFilter
 from wallets.models import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, Transaction
 from wallets.tests.factories import WalletAddressFactory, funded_user
 
@@ -131,3 +135,22 @@ def test_list_filters_and_cursor_pages_with_value_rows(ledger):
     assert client.get("/api/v1/wallet/transactions/", {"page_size": 100, "x": "1"}).json()["results"] == _serialized(
         rows
     )
+
+
+def test_a_filterset_with_a_required_filter_is_never_skipped(ledger):
+    """The no-parameter shortcut of ``ValuesListMixin`` only applies where django-filter
+    would filter nothing: a required filter still answers 400 when it is missing."""
+
+    class KindRequired(TransactionFilter):
+        kind = django_filters.ChoiceFilter(choices=[("stake", "stake")], required=True)
+
+    view = TransactionListApi.as_view(filterset_class=KindRequired)
+
+    def get(query):
+        request = APIRequestFactory().get("/api/v1/wallet/transactions/", query)
+        force_authenticate(request, user=ledger)
+        return view(request)
+
+    assert get({}).status_code == 400
+    response = get({"kind": "stake"})
+    assert response.status_code == 200 and [item["kind"] for item in response.data["results"]] == ["stake"]
