@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import dramatiq
 import pytest
 from dramatiq import Worker
@@ -16,6 +18,23 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_badges(request):
+    """Data migrations seed rows (the rule badges) that a transactional test's flush
+    removes; restore them for every test that uses the database, whatever ran before
+    (order-independent, and with --reuse-db)."""
+    if "django_db_setup" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from challenges.models import Badge
+
+    migration = importlib.import_module("challenges.migrations.0002_default_badges")
+    for slug, name, description, icon, rule in migration.DEFAULT_BADGES:
+        Badge.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description, "icon": icon, "rule": rule}
+        )
 
 
 @pytest.fixture
