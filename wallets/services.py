@@ -219,6 +219,38 @@ def _write(
     return row
 
 
+def _post(
+    *,
+    user,
+    kind: str,
+    status: str,
+    direction: str,
+    amount: Decimal,
+    idempotency_key: str | None,
+    notify: bool = True,
+    **fields: Any,
+) -> Transaction:
+    """The common path of a one-row operation: lock the wallet, return the row an
+    earlier call with this idempotency key wrote, else write the row (moving the
+    balances) and, for operations the ledger owns end to end, its notification."""
+    wallet = wallet_for_update(user_id=user.pk)
+    if (row := _replayed(wallet, idempotency_key, kind, amount)) is not None:
+        return row
+    row = _write(
+        wallet,
+        kind=kind,
+        status=status,
+        direction=direction,
+        amount=amount,
+        user=user,
+        idempotency_key=idempotency_key,
+        **fields,
+    )
+    if notify:
+        events.transaction_event(row)
+    return row
+
+
 def _transition(wallet: Wallet, row: Transaction, new_status: str, *, reason: str = "", **fields: Any) -> Transaction:
     """Move a pending row to its final status: undo the pending effect, apply the final one."""
     before = _balances(wallet)
@@ -311,22 +343,16 @@ def adjustment_create(
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("A reason is required for an adjustment.", code="reason_required", field="reason")
-    wallet = wallet_for_update(user_id=user.pk)
-    if (row := _replayed(wallet, idempotency_key, K.ADJUSTMENT, amount)) is not None:
-        return row
-    row = _write(
-        wallet,
+    return _post(
+        user=user,
         kind=K.ADJUSTMENT,
         status=S.COMPLETED,
         direction=direction,
         amount=amount,
-        user=user,
         actor=actor,
         idempotency_key=idempotency_key,
         memo=reason[:500],
     )
-    events.transaction_event(row)
-    return row
 
 
 # --- staking ------------------------------------------------------------------------------
@@ -337,21 +363,15 @@ def adjustment_create(
 def stake_create(*, user, amount: Any, idempotency_key: str | None = None) -> Transaction:
     """Move ``amount`` from available to staked."""
     amount = validate_amount(amount)
-    wallet = wallet_for_update(user_id=user.pk)
-    if (row := _replayed(wallet, idempotency_key, K.STAKE, amount)) is not None:
-        return row
-    row = _write(
-        wallet,
+    return _post(
+        user=user,
         kind=K.STAKE,
         status=S.COMPLETED,
         direction=D.INTERNAL,
         amount=amount,
-        user=user,
         actor=user,
         idempotency_key=idempotency_key,
     )
-    events.transaction_event(row)
-    return row
 
 
 @retry_on_lock_conflict()
@@ -360,23 +380,17 @@ def unstake_create(*, user, amount: Any, idempotency_key: str | None = None) -> 
     """Move ``amount`` out of staking. With ``OGC_UNSTAKE_COOLDOWN_HOURS`` > 0 it waits
     in ``held`` (a pending row) until ``unstake_release_due`` completes it."""
     amount = validate_amount(amount)
-    wallet = wallet_for_update(user_id=user.pk)
-    if (row := _replayed(wallet, idempotency_key, K.UNSTAKE, amount)) is not None:
-        return row
     cooldown = int(getattr(settings, "OGC_UNSTAKE_COOLDOWN_HOURS", 0) or 0)
-    row = _write(
-        wallet,
+    return _post(
+        user=user,
         kind=K.UNSTAKE,
         status=S.PENDING if cooldown else S.COMPLETED,
         direction=D.INTERNAL,
         amount=amount,
-        user=user,
         actor=user,
         idempotency_key=idempotency_key,
         available_at=timezone.now() + timedelta(hours=cooldown) if cooldown else None,
     )
-    events.transaction_event(row)
-    return row
 
 
 @retry_on_lock_conflict()
@@ -507,18 +521,15 @@ def reward_credit(
     """Credit a reward. ``idempotency_key`` (e.g. ``reward:<challenge>:<submission>``)
     makes a second call return the first row instead of paying twice."""
     amount = validate_amount(amount)
-    wallet = wallet_for_update(user_id=user.pk)
-    if (row := _replayed(wallet, idempotency_key, K.REWARD, amount)) is not None:
-        return row
-    return _write(
-        wallet,
+    return _post(
+        user=user,
         kind=K.REWARD,
         status=S.COMPLETED,
         direction=D.CREDIT,
         amount=amount,
-        user=user,
         actor=actor,
         idempotency_key=idempotency_key,
+        notify=False,
         source=source,
         memo=memo[:500],
     )
@@ -532,18 +543,15 @@ def payment_debit(
     """Debit a payment (entry fee, subscription period) from available; refuses with
     ``insufficient_funds`` and writes nothing when the balance is short."""
     amount = validate_amount(amount)
-    wallet = wallet_for_update(user_id=user.pk)
-    if (row := _replayed(wallet, idempotency_key, K.PAYMENT, amount)) is not None:
-        return row
-    return _write(
-        wallet,
+    return _post(
+        user=user,
         kind=K.PAYMENT,
         status=S.COMPLETED,
         direction=D.DEBIT,
         amount=amount,
-        user=user,
         actor=actor if actor is not None else user,
         idempotency_key=idempotency_key,
+        notify=False,
         source=source,
         memo=memo[:500],
     )
