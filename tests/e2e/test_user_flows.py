@@ -123,13 +123,17 @@ def test_member_signs_up_and_walks_the_main_flows(browsing, seeded):
 
     # Read a notification (written in the transaction of each ledger operation).
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-    assert unread >= 4  # deposit, stake, unstake, withdrawal
+    assert unread >= 5  # deposit, stake, unstake, withdrawal, the first-submission badge
     expect(page.get_by_test_id("unread-count")).to_have_text(str(unread))
     page.locator("a.nav-notifications").click()
-    first = page.get_by_test_id("inbox").locator("tbody tr.unread").first
-    expect(first).to_contain_text("Withdrawal requested")
-    first.get_by_role("button", name="Mark read").click()
-    expect(page.get_by_test_id("inbox").locator("tbody tr").first).to_contain_text("Read")
+    inbox = page.get_by_test_id("inbox")
+    expect(inbox.locator("tbody tr.unread").first).to_contain_text("Badge earned: First submission")  # newest
+    withdrawal_row = inbox.locator("tbody tr", has_text="Withdrawal requested").first
+    expect(withdrawal_row).to_have_class(re.compile(r"\bunread\b"))
+    withdrawal_row.get_by_role("button", name="Mark read").click()
+    withdrawal_row = page.get_by_test_id("inbox").locator("tbody tr", has_text="Withdrawal requested").first
+    expect(withdrawal_row).not_to_have_class(re.compile(r"\bunread\b"))
+    expect(withdrawal_row).to_contain_text("Read")
     expect(page.get_by_test_id("unread-count")).to_have_text(str(unread - 1))
     read = Notification.objects.get(recipient=user, kind="withdrawal_requested")
     assert read.read_at is not None
