@@ -37,6 +37,13 @@ def test_export_writes_the_range_as_json_lines():
     assert lines[0]["object_pk"] == str(user.pk)
 
 
+def test_export_to_an_unwritable_path_is_a_one_line_error(tmp_path):
+    with pytest.raises(CommandError, match=r"^--output: cannot write .*missing/x\.jsonl: No such file or directory\.$"):
+        call_command(
+            "audit_export", "--from", "2026-03-10", "--to", "2026-03-11", "-o", str(tmp_path / "missing/x.jsonl")
+        )
+
+
 def test_prune_refuses_without_an_explicit_date():
     with pytest.raises(CommandError):
         call_command("audit_prune")

@@ -1,5 +1,7 @@
 import sys
 
+from django.core.management.base import CommandError
+
 from core.management.base import AuditedCommand
 from governance.audit_io import export_jsonl, parse_day
 
@@ -18,6 +20,9 @@ class Command(AuditedCommand):
         if options["output"] == "-":
             count = export_jsonl(start=start, end=end, out=self.stdout)
         else:
-            with open(options["output"], "w", encoding="utf-8") as out:
-                count = export_jsonl(start=start, end=end, out=out)
+            try:
+                with open(options["output"], "w", encoding="utf-8") as out:
+                    count = export_jsonl(start=start, end=end, out=out)
+            except OSError as exc:  # a missing directory, no permission, a full disk: one line, exit 1
+                raise CommandError(f"--output: cannot write {options['output']}: {exc.strerror}.") from exc
         sys.stderr.write(f"Exported {count} audit entries ({start} to {end}).\n")
