@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -109,6 +110,16 @@ def test_app_option_renders_only_that_app(tmp_path):
     assert "## App `wallets`" in text
     assert "## Overview" not in text and "## App `accounts`" not in text
     assert len(diagrams(text)) == 1
+
+
+def test_app_option_without_output_prints_and_leaves_the_committed_document_alone(settings):
+    committed = settings.BASE_DIR / "docs" / "erd.md"
+    before = committed.read_text(encoding="utf-8")
+    out = io.StringIO()
+    call_command("erd", "--app", "wallets", stdout=out)
+    assert committed.read_text(encoding="utf-8") == before
+    assert "## App `wallets`" in out.getvalue()
+    assert "## App `accounts`" not in out.getvalue()
 
 
 def test_unknown_app_is_a_one_line_error(tmp_path):
