@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -37,6 +37,13 @@ def test_requeue_command_sends_only_rows_queued_past_the_grace(user, broker, dja
     assert all(d.queued_at >= before for d in notification.deliveries.all())  # next run waits again
     call_command("requeue_notifications", minutes=5)
     assert _queue_size(broker) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("limit", ["0", "-3"])
+def test_requeue_command_refuses_a_limit_below_one_in_one_line(limit):
+    with pytest.raises(CommandError, match=r"^--limit must be at least 1\.$"):
+        call_command("requeue_notifications", "--limit", limit)
 
 
 @pytest.mark.django_db(transaction=True)

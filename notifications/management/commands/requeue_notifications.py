@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.management.base import CommandError
 
 from core.management.base import AuditedCommand
 from notifications.services import deliveries_requeue
@@ -23,6 +24,8 @@ class Command(AuditedCommand):
         parser.add_argument("--limit", type=int, default=10_000, help="At most this many deliveries per run.")
 
     def run(self, *args, **options):
+        if options["limit"] < 1:
+            raise CommandError("--limit must be at least 1.")
         minutes = options["minutes"]
         older_than = None if minutes is None else timedelta(minutes=max(0, minutes))
         count = deliveries_requeue(older_than=older_than, limit=options["limit"])
