@@ -5,7 +5,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from wallets import services
@@ -70,3 +70,9 @@ def test_release_unstakes_command(settings):
     wallet = Wallet.objects.get(user=user)
     assert (wallet.available, wallet.staked, wallet.held) == (Decimal(10), Decimal(0), Decimal(0))
     assert verify_ledger().clean
+
+
+@pytest.mark.parametrize("limit", ["0", "-3"])
+def test_release_unstakes_refuses_a_limit_below_one_in_one_line(limit):
+    with pytest.raises(CommandError, match=r"^--limit must be at least 1\.$"):
+        call_command("release_unstakes", "--limit", limit)
