@@ -298,6 +298,8 @@ OGC_IDEMPOTENCY_TTL_HOURS = max(24, env.int("OGC_IDEMPOTENCY_TTL_HOURS", default
 # (a killed worker): a retry with the same key and payload takes it over. Keep it
 # above gunicorn's --timeout (the longest a request can run).
 OGC_IDEMPOTENCY_LOCK_TIMEOUT_SECONDS = env.float("OGC_IDEMPOTENCY_LOCK_TIMEOUT_SECONDS", default=120)
+# A retry that arrives while its Idempotency-Key is still in progress waits this long, then gets 409.
+OGC_IDEMPOTENCY_WAIT_SECONDS = env.float("OGC_IDEMPOTENCY_WAIT_SECONDS", default=5)
 OGC_PROPOSAL_MIN_STAKE = Decimal(env("OGC_PROPOSAL_MIN_STAKE", default="100"))
 # Challenges and badges (see docs/challenges.md): the "staker" badge needs at least this many staked tokens.
 OGC_BADGE_STAKER_MIN = Decimal(env("OGC_BADGE_STAKER_MIN", default="1000"))
