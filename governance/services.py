@@ -114,11 +114,12 @@ def proposal_create(
 
 @transaction.atomic
 def proposal_publish(*, proposal_id: int, actor, now: datetime | None = None) -> Proposal:
-    """Open a draft for voting (its author, or staff). A draft whose start time has
-    passed starts now: the snapshot never lies before publication."""
+    """Open a draft for voting (its author only: a draft is visible to its author
+    alone, and staff roles such as auditors must not put it to a vote). A draft
+    whose start time has passed starts now: the snapshot never lies before publication."""
     now = now or timezone.now()
     proposal = _locked_proposal(proposal_id)
-    if proposal.author_id != actor.pk and not actor.is_staff:
+    if proposal.author_id != actor.pk:
         raise ApplicationError("Only the author can publish this proposal.", code="forbidden", status_code=403)
     if proposal.status != ProposalStatus.DRAFT:
         raise ConflictError("Only a draft can be published.", code="invalid_status")
