@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.audit import command_context
 from core.exceptions import ApplicationError
@@ -22,6 +22,22 @@ class AuditedCommand(BaseCommand):
                 return self.run(*args, **options)
             except ApplicationError as exc:
                 raise CommandError(exc.message) from exc
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        """Bad options from a shell (a missing required option, a malformed number) are
+        one line on stderr and exit 1, like a refusal, instead of argparse's usage block
+        and exit 2. From ``call_command`` they still raise ``CommandError``."""
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        default_error = parser.error
+
+        def error(message: str) -> NoReturn:
+            if parser.called_from_command_line:
+                parser.exit(1, f"CommandError: {message} (see --help).\n")
+            default_error(message)
+            raise AssertionError("unreachable")  # default_error always raises
+
+        parser.error = error
+        return parser
 
     def run(self, *args: Any, **options: Any) -> Any:
         raise NotImplementedError
