@@ -76,3 +76,9 @@ def test_release_unstakes_command(settings):
 def test_release_unstakes_refuses_a_limit_below_one_in_one_line(limit):
     with pytest.raises(CommandError, match=r"^--limit must be at least 1\.$"):
         call_command("release_unstakes", "--limit", limit)
+
+
+def test_verify_ledger_refuses_unknown_wallet_ids_in_one_line():
+    wallet = Wallet.objects.get(user=funded_user("10"))
+    with pytest.raises(CommandError, match=r"^Unknown wallet id\(s\): 999999\.$"):
+        call_command("verify_ledger", "--wallet", str(wallet.pk), "--wallet", "999999", "--no-progress")

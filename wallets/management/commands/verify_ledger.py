@@ -7,6 +7,7 @@ import sys
 from django.core.management.base import CommandError
 
 from core.management.base import AuditedCommand
+from wallets.models import Wallet
 from wallets.verification import DEFAULT_CHUNK_SIZE, verify_ledger
 
 
@@ -21,6 +22,12 @@ class Command(AuditedCommand):
     def run(self, *args, **options):
         if options["chunk_size"] < 1:
             raise CommandError("--chunk-size must be at least 1.")
+        if options["wallet_ids"]:
+            # An unknown id would otherwise read as "0 wallet(s), no drift": a false all-clear.
+            known = set(Wallet.objects.filter(pk__in=options["wallet_ids"]).values_list("pk", flat=True))
+            unknown = sorted(set(options["wallet_ids"]) - known)
+            if unknown:
+                raise CommandError(f"Unknown wallet id(s): {', '.join(map(str, unknown))}.")
         show = not options["no_progress"]
 
         def progress(done: int, total: int) -> None:
