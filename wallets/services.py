@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from auditlog.context import disable_auditlog
@@ -45,6 +45,9 @@ from wallets.models import (
 
 K, S, D = TransactionKind, TransactionStatus, Direction
 MAX_AMOUNT = Decimal(10) ** (AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES) - Decimal(1).scaleb(-AMOUNT_DECIMAL_PLACES)
+#: Exact arithmetic on DECIMAL(36, 18) balances: the default context keeps 28
+#: significant digits and would round a balance past 10**10 with 18 decimals.
+EXACT = Context(prec=AMOUNT_MAX_DIGITS + 4)
 
 
 # --- helpers -----------------------------------------------------------------------
@@ -124,9 +127,10 @@ def _replayed(wallet: Wallet, key: str | None, kind: str, amount: Decimal) -> Tr
 
 def _apply(wallet: Wallet, kind: str, status: str, direction: str, amount: Decimal, sign: int = 1) -> None:
     d_available, d_staked, d_held = effect_of(kind, status, direction)
-    wallet.available += sign * d_available * amount
-    wallet.staked += sign * d_staked * amount
-    wallet.held += sign * d_held * amount
+    with localcontext(EXACT):
+        wallet.available += sign * d_available * amount
+        wallet.staked += sign * d_staked * amount
+        wallet.held += sign * d_held * amount
     if wallet.available < 0:
         raise _insufficient("available")
     if wallet.staked < 0:
