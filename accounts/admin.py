@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from accounts.models import User
+from core.permissions import ROLE_MEMBER
 from wallets.models import Wallet
 
 
@@ -34,6 +35,12 @@ class WalletInline(admin.StackedInline):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+def _stronger_than_member(user: User) -> bool:
+    """Staff, superusers, and anyone holding a role beyond member: the API grants
+    roles by group alone (``core.permissions.has_role``), staff or not."""
+    return user.is_staff or user.is_superuser or user.groups.exclude(name=ROLE_MEMBER).exists()
 
 
 @admin.register(User)
@@ -67,7 +74,7 @@ class UserAdmin(DjangoUserAdmin):
         return fields
 
     def has_change_permission(self, request, obj=None) -> bool:
-        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
+        if obj is not None and not request.user.is_superuser and _stronger_than_member(obj):
             return False
         return super().has_change_permission(request, obj)
 
