@@ -3,4 +3,5 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    # allauth's `account` app is also "Accounts": two identical admin headings otherwise.
+    verbose_name = "Users and subscriptions"
