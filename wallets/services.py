@@ -106,15 +106,18 @@ def _insufficient(what: str) -> ApplicationError:
     return ApplicationError(f"Insufficient {what} balance.", code="insufficient_funds", field="amount")
 
 
-def _replayed(wallet: Wallet, key: str | None, kind: str, amount: Decimal) -> Transaction | None:
+def _replayed(
+    wallet: Wallet, key: str | None, kind: str, amount: Decimal, direction: str | None = None
+) -> Transaction | None:
     """The row an earlier call with this idempotency key wrote, if any (read under
-    the wallet lock, so concurrent callers with one key serialise)."""
+    the wallet lock, so concurrent callers with one key serialise). Another kind,
+    amount or direction (an adjustment's credit vs debit) is another operation."""
     if not key:
         return None
     row = Transaction.objects.filter(wallet=wallet, idempotency_key=key).first()
     if row is None:
         return None
-    if row.kind != kind or row.amount != amount:
+    if row.kind != kind or row.amount != amount or (direction is not None and row.direction != direction):
         raise ApplicationError(
             "This idempotency key was already used for a different operation.",
             code="idempotency_key_reused",
@@ -238,7 +241,7 @@ def _post(
     earlier call with this idempotency key wrote, else write the row (moving the
     balances) and, for operations the ledger owns end to end, its notification."""
     wallet = wallet_for_update(user_id=user.pk)
-    if (row := _replayed(wallet, idempotency_key, kind, amount)) is not None:
+    if (row := _replayed(wallet, idempotency_key, kind, amount, direction)) is not None:
         return row
     row = _write(
         wallet,

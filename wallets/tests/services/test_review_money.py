@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.tests.factories import UserFactory
-from wallets.services import deposit_create, stake_create
+from accounts.tests.factories import StaffFactory, UserFactory
+from wallets.models import Direction, Transaction
+from wallets.services import adjustment_create, deposit_create, stake_create
 from wallets.verification import assert_ledger_clean
 
 pytestmark = pytest.mark.django_db
@@ -29,3 +30,30 @@ def test_balances_keep_all_36_digits_of_a_large_wallet():
     assert other.wallet.available == Decimal("123456789012345678.123456789012345670")
     assert other.wallet.staked == Decimal("0.000000000000000008")
     assert_ledger_clean(wallet_ids=[user.wallet.pk, other.wallet.pk])
+
+
+def test_an_idempotency_key_of_a_credit_cannot_replay_as_a_debit():
+    """Bug: ``_replayed`` compared kind and amount only, so a debit adjustment under
+    the key of an earlier credit returned the credit row: the operator was told the
+    debit was written while nothing was taken."""
+    from core.exceptions import ApplicationError
+
+    user = UserFactory()
+    operator = StaffFactory()
+    deposit_create(user=user, amount=Decimal("50"))
+    credit = adjustment_create(
+        user=user, amount="5", direction=Direction.CREDIT, reason="goodwill", actor=operator, idempotency_key="k1"
+    )
+    with pytest.raises(ApplicationError) as exc:
+        adjustment_create(
+            user=user, amount="5", direction=Direction.DEBIT, reason="fix", actor=operator, idempotency_key="k1"
+        )
+    assert exc.value.code == "idempotency_key_reused"
+    assert exc.value.status_code == 422
+    assert Transaction.objects.filter(wallet=user.wallet, kind="adjustment").count() == 1
+    again = adjustment_create(
+        user=user, amount="5", direction=Direction.CREDIT, reason="goodwill", actor=operator, idempotency_key="k1"
+    )
+    assert again.pk == credit.pk and again.replayed
+    user.wallet.refresh_from_db()
+    assert user.wallet.available == Decimal("55")
