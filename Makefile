@@ -10,6 +10,7 @@ DB_USER ?= ogc
 DB_PASSWORD ?= ogc-dev-password
 TEST_DATABASE_URL ?= mysql://$(DB_USER):$(DB_PASSWORD)@127.0.0.1:3306/ogc
 PYTEST_ARGS ?=
+PORT ?= 8000
 
 .PHONY: run test lint venv system-deps services db-user migrate-local bench fuzz clean docs
 
@@ -65,8 +66,8 @@ migrate-local: venv
 	DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py seed --demo
 
 run: migrate-local
-	@echo "Serving http://127.0.0.1:8000  (admin: admin@ogc.local / admin-change-me-42; demo users: see README)"
-	DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving http://127.0.0.1:$(PORT)  (admin: admin@ogc.local / admin-change-me-42; demo users: see README)"
+	DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 bench: venv db-user
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench $(BENCH)
