@@ -77,7 +77,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def public_name(self) -> str:
-        return self.display_name or self.email.split("@", 1)[0]
+        # Shown on public pages and endpoints: never derived from the email (its
+        # local part is often the whole address at a well-known provider).
+        return self.display_name or f"Member #{self.pk}"
 
     def clean(self) -> None:
         super().clean()
