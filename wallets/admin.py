@@ -104,7 +104,8 @@ class MoneyForm(forms.Form):
     direction = forms.ChoiceField(choices=[(Direction.CREDIT, "Credit"), (Direction.DEBIT, "Debit")], required=False)
     reference = forms.CharField(max_length=255, required=False, label="External reference (deposits)")
     reason = forms.CharField(max_length=500, required=False, label="Reason / memo")
-    token = forms.CharField(widget=forms.HiddenInput)
+    # A uuid4 hex when shown; bounded so a tampered value cannot overflow the ledger key.
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def clean_email(self) -> Any:
         email = self.cleaned_data["email"].strip().lower()
