@@ -43,3 +43,14 @@ def retry_on_lock_conflict(attempts: int = 4) -> Callable[[Callable[P, R]], Call
         return wrapper
 
     return decorator
+
+
+def run_on_mysql(sql: str) -> Callable[..., None]:
+    """A ``RunPython`` function that executes ``sql`` on MySQL/MariaDB only (DDL the
+    model state cannot express portably, e.g. a column collation SQLite lacks)."""
+
+    def run(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "mysql":
+            schema_editor.execute(sql)
+
+    return run

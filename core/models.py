@@ -34,6 +34,7 @@ class IdempotencyRecord(models.Model):
         on_delete=models.CASCADE,  # keys are transport state, not records: they go with the user
         related_name="idempotency_records",
     )
+    # Case-sensitive on MariaDB (utf8mb4_bin, migration 0002): re-apply it if an AlterField rewrites the column.
     key = models.CharField(max_length=255)
     scope = models.CharField(max_length=100, help_text="The endpoint the key was first used on.")
     request_hash = models.CharField(max_length=64)

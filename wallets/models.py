@@ -147,6 +147,7 @@ class Transaction(models.Model):
     available_after = AmountField()
     staked_after = AmountField()
     held_after = AmountField()
+    # Case-sensitive on MariaDB (utf8mb4_bin, migration 0004): re-apply it if an AlterField rewrites the column.
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -57,3 +57,16 @@ def test_an_idempotency_key_of_a_credit_cannot_replay_as_a_debit():
     assert again.pk == credit.pk and again.replayed
     user.wallet.refresh_from_db()
     assert user.wallet.available == Decimal("55")
+
+
+def test_idempotency_keys_differing_only_in_case_are_two_operations():
+    """Bug: ``transactions.idempotency_key`` had MariaDB's case-insensitive collation,
+    so the key ``Order-7`` matched the row of ``order-7``: the second stake was
+    answered with the first row and never moved the money."""
+    user = UserFactory()
+    deposit_create(user=user, amount=Decimal("10"))
+    first = stake_create(user=user, amount="1", idempotency_key="api:Order-7")
+    second = stake_create(user=user, amount="1", idempotency_key="api:order-7")
+    assert second.pk != first.pk
+    user.wallet.refresh_from_db()
+    assert user.wallet.staked == Decimal("2")
