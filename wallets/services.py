@@ -106,6 +106,15 @@ def _insufficient(what: str) -> ApplicationError:
     return ApplicationError(f"Insufficient {what} balance.", code="insufficient_funds", field="amount")
 
 
+def _key_reused() -> ApplicationError:
+    return ApplicationError(
+        "This idempotency key was already used for a different operation.",
+        code="idempotency_key_reused",
+        field="idempotency_key",
+        status_code=http.HTTP_422_UNPROCESSABLE_ENTITY,
+    )
+
+
 def _replayed(
     wallet: Wallet, key: str | None, kind: str, amount: Decimal, direction: str | None = None
 ) -> Transaction | None:
@@ -118,12 +127,7 @@ def _replayed(
     if row is None:
         return None
     if row.kind != kind or row.amount != amount or (direction is not None and row.direction != direction):
-        raise ApplicationError(
-            "This idempotency key was already used for a different operation.",
-            code="idempotency_key_reused",
-            field="idempotency_key",
-            status_code=http.HTTP_422_UNPROCESSABLE_ENTITY,
-        )
+        raise _key_reused()
     row.replayed = True  # callers that audit (admin forms) must not log a replay twice
     return row
 
@@ -437,9 +441,12 @@ def withdrawal_request(*, user, amount: Any, address_id: int, idempotency_key: s
     registered addresses; a pending row waits for an operator."""
     amount = validate_amount(amount)
     wallet = wallet_for_update(user_id=user.pk)
-    if (row := _replayed(wallet, idempotency_key, K.WITHDRAWAL, amount)) is not None:
-        return row
     address = WalletAddress.objects.filter(pk=address_id, wallet=wallet).first()
+    if (row := _replayed(wallet, idempotency_key, K.WITHDRAWAL, amount)) is not None:
+        # Another (still registered) address is another operation; a deleted one replays.
+        if address is not None and (address.chain, address.address) != (row.chain, row.destination_address):
+            raise _key_reused()
+        return row
     if address is None:
         raise NotFoundError("Unknown withdrawal address.", code="address_not_found", field="address_id")
     row = _write(

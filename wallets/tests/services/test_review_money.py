@@ -70,3 +70,30 @@ def test_idempotency_keys_differing_only_in_case_are_two_operations():
     assert second.pk != first.pk
     user.wallet.refresh_from_db()
     assert user.wallet.staked == Decimal("2")
+
+
+def test_a_withdrawal_key_cannot_replay_to_another_address():
+    """Bug: ``withdrawal_request`` replayed on kind and amount only, so the wallet
+    page's form resent (browser back) with another address answered "withdrawal
+    requested" with the row to the first address. Now a 422; the same address (or
+    one deleted since) still replays."""
+    from core.exceptions import ApplicationError
+    from wallets.services import address_delete, withdrawal_request
+    from wallets.tests.factories import VALID_ADDRESSES, WalletAddressFactory
+
+    user = UserFactory()
+    deposit_create(user=user, amount=Decimal("10"))
+    first_address = WalletAddressFactory(wallet=user.wallet, address=VALID_ADDRESSES[0])
+    other_address = WalletAddressFactory(wallet=user.wallet, address=VALID_ADDRESSES[1])
+    row = withdrawal_request(user=user, amount="4", address_id=first_address.pk, idempotency_key="page:t1")
+    with pytest.raises(ApplicationError) as exc:
+        withdrawal_request(user=user, amount="4", address_id=other_address.pk, idempotency_key="page:t1")
+    assert exc.value.code == "idempotency_key_reused"
+    again = withdrawal_request(user=user, amount="4", address_id=first_address.pk, idempotency_key="page:t1")
+    assert again.pk == row.pk and again.replayed
+    address_delete(user=user, address_id=first_address.pk)
+    assert (
+        withdrawal_request(user=user, amount="4", address_id=first_address.pk, idempotency_key="page:t1").pk == row.pk
+    )
+    user.wallet.refresh_from_db()
+    assert (user.wallet.available, user.wallet.held) == (Decimal("6"), Decimal("4"))
