@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError, NotFoundError
+from core.throttling import throttle_page_post
 from wallets import selectors, services
 from wallets.filters import TransactionFilter
 from wallets.forms import AddressForm, MoneyForm, WithdrawForm, apply_service_error
@@ -67,6 +68,7 @@ def _money_post(request: HttpRequest, name: str, form, call: Callable[[dict[str,
 def _staking_view(name: str, service: Callable[..., Any], done: str) -> Callable[[HttpRequest], HttpResponse]:
     @login_required
     @require_POST
+    @throttle_page_post("money")
     def view(request: HttpRequest) -> HttpResponse:
         form = MoneyForm(request.POST, prefix=name)
         return _money_post(
@@ -87,6 +89,7 @@ unstake = _staking_view("unstake", services.unstake_create, "Unstake started.")
 
 @login_required
 @require_POST
+@throttle_page_post("money")
 def withdraw(request: HttpRequest) -> HttpResponse:
     form = WithdrawForm(request.POST, prefix="withdraw", user=request.user)
     return _money_post(
@@ -102,6 +105,7 @@ def withdraw(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@throttle_page_post("money")
 def withdrawal_cancel(request: HttpRequest, withdrawal_id: int) -> HttpResponse:
     try:
         services.withdrawal_cancel(user=request.user, withdrawal_id=withdrawal_id)

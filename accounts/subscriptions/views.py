@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.subscriptions import selectors, services
 from accounts.subscriptions.forms import CancelForm, SubscribeForm
 from core.exceptions import ApplicationError
+from core.throttling import throttle_page_post
 
 SUBSCRIBE_MESSAGES = {
     "started": "Your {plan} plan has started.",
@@ -49,6 +50,7 @@ def subscription_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@throttle_page_post("money")
 def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST)
     if not form.is_valid():
