@@ -78,6 +78,9 @@ class ChallengeAdminForm(forms.ModelForm):
         try:
             amounts = [Decimal(str(value)) for value in split]
         except InvalidOperation:
+            amounts = []
+        if len(amounts) != len(split) or not all(amount.is_finite() for amount in amounts):
+            # NaN would raise InvalidOperation in the comparisons below (a 500).
             self.add_error("prize_split", "Each prize must be a decimal amount.")
             return data
         if any(amount <= 0 for amount in amounts):
