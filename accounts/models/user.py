@@ -93,7 +93,17 @@ class User(AbstractBaseUser, PermissionsMixin):
             with transaction.atomic(using=kwargs.get("using")):
                 super().save(*args, **kwargs)
         else:
-            super().save(*args, **kwargs)
+            # set_password() leaves the raw password in _password until save; a new
+            # password revokes every API token (sessions are rotated by Django's
+            # update_session_auth_hash / invalidated by the password hash check).
+            if self._password is None:
+                super().save(*args, **kwargs)
+                return
+            from rest_framework.authtoken.models import Token
+
+            with transaction.atomic(using=kwargs.get("using")):
+                super().save(*args, **kwargs)
+                Token.objects.filter(user=self).delete()
 
 
 auditlog.register(User, exclude_fields=["password", "last_login", "updated_at"], m2m_fields={"groups"})
