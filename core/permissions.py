@@ -12,7 +12,10 @@ ROLES = (ROLE_MEMBER, ROLE_MODERATOR, ROLE_OPERATOR, ROLE_AUDITOR)
 
 
 def has_role(user, *roles: str) -> bool:
-    """Superusers hold every role; staff hold the roles of their groups."""
+    """Superusers hold every role; any active user holds the roles of its groups.
+
+    Roles act in the API and the pages whether or not the account is staff;
+    ``is_staff`` only opens the admin (where Django permissions apply)."""
     if not user or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
