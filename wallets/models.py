@@ -8,7 +8,7 @@ and up to 10^18 whole tokens; never floats. Balances change only in
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -64,7 +64,8 @@ class Wallet(models.Model):
 
     @property
     def total(self) -> Decimal:
-        return self.available + self.staked + self.held
+        with localcontext(prec=AMOUNT_MAX_DIGITS + 4):  # the default 28 digits would round a large wallet
+            return self.available + self.staked + self.held
 
 
 class Chain(models.TextChoices):

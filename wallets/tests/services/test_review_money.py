@@ -97,3 +97,17 @@ def test_a_withdrawal_key_cannot_replay_to_another_address():
     )
     user.wallet.refresh_from_db()
     assert (user.wallet.available, user.wallet.held) == (Decimal("6"), Decimal("4"))
+
+
+def test_the_wallet_total_keeps_every_digit():
+    """Bug: ``Wallet.total`` added the three balances in the default decimal context
+    (28 digits): the API's ``total`` of a large wallet was rounded."""
+    from conftest import make_token_client
+
+    user = UserFactory()
+    deposit_create(user=user, amount=Decimal("12345678901.000000000000000001"))
+    stake_create(user=user, amount=Decimal("1"))
+    user.wallet.refresh_from_db()
+    assert user.wallet.total == Decimal("12345678901.000000000000000001")
+    body = make_token_client(user).get("/api/v1/wallet/").json()
+    assert body["total"] == "12345678901.000000000000000001"
