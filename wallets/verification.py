@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from wallets.ledger import BALANCES, effect_of, ledger_sums
@@ -78,6 +78,27 @@ def _exact_sums(rows: QuerySet) -> dict[int, dict[str, Decimal]]:
     return sums
 
 
+def _drifts(chunk: list[tuple], sums: dict[int, dict[str, Decimal]]) -> list[Drift]:
+    found: list[Drift] = []
+    for pk, user_id, *stored in chunk:
+        entry = sums.get(pk)
+        ledger = tuple(entry[f"ledger_{name}"] if entry else ZERO for name in BALANCES)
+        if tuple(stored) != ledger:
+            found.append(Drift(wallet_id=pk, user_id=user_id, stored=tuple(stored), ledger=ledger))
+    return found
+
+
+def _confirmed_drifts(wallet_ids: list[int]) -> list[Drift]:
+    with transaction.atomic():
+        chunk = list(
+            Wallet.objects.select_for_update()
+            .filter(pk__in=sorted(wallet_ids))
+            .order_by("pk")
+            .values_list("pk", "user_id", *BALANCES)
+        )
+        return _drifts(chunk, _exact_sums(Transaction.objects.filter(wallet_id__in=wallet_ids)))
+
+
 def verify_ledger(
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
@@ -103,13 +124,14 @@ def verify_ledger(
         last_pk = chunk[-1][0]
         ids = [row[0] for row in chunk]
         rows = Transaction.objects.filter(wallet_id__in=ids)
-        sums = _exact_sums(rows)
         report.rows_checked += rows.count()
-        for pk, user_id, *stored in chunk:
-            found = sums.get(pk)
-            ledger = tuple(found[f"ledger_{name}"] if found else ZERO for name in BALANCES)
-            if tuple(stored) != ledger:
-                report.drifts.append(Drift(wallet_id=pk, user_id=user_id, stored=tuple(stored), ledger=ledger))
+        suspects = _drifts(chunk, _exact_sums(rows))
+        if suspects:
+            # The balances and the sums were read by separate statements: a money
+            # operation committing in between looks like drift. Re-check the suspects
+            # under their row locks (services hold the same lock while they write).
+            suspects = _confirmed_drifts([d.wallet_id for d in suspects])
+        report.drifts.extend(suspects)
         report.wallets_checked += len(chunk)
         if progress is not None:
             progress(report.wallets_checked, total)
