@@ -95,6 +95,7 @@ class WalletAddress(models.Model):
 
     class Meta:
         db_table = "wallet_addresses"
+        verbose_name_plural = "wallet addresses"
         constraints = [
             models.UniqueConstraint(fields=["chain", "address"], name="uniq_wallet_address_chain_address"),
         ]
