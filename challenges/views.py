@@ -13,6 +13,7 @@ from challenges import selectors, services
 from challenges.api.views import client_ip
 from challenges.forms import SubmissionForm
 from core.exceptions import ApplicationError, NotFoundError
+from core.throttling import throttle_page_post
 
 
 def _challenge_or_404(request: HttpRequest, slug: str, **kwargs):
@@ -26,6 +27,7 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
     return render(request, "challenges/list.html", {"sections": selectors.challenge_sections(user=request.user)})
 
 
+@throttle_page_post("money")  # a first submission pays the entry fee
 def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = _challenge_or_404(request, slug)
     form = SubmissionForm(request.POST or None)

@@ -73,3 +73,26 @@ def test_subscription_page_subscribe_is_throttled(member):
     for _ in range(2):
         assert client.post("/subscription/subscribe/", {"plan": plan.code}).status_code in (302, 400)
     assert client.post("/subscription/subscribe/", {"plan": plan.code}).status_code == 429
+
+
+def test_challenge_submissions_draw_on_the_money_budget(member):
+    """A first submission pays the entry fee: the submit POSTs (API and page) are
+    money-throttled; reading the challenge and its submissions is not."""
+    from challenges.tests.factories import ChallengeFactory
+    from conftest import make_token_client
+
+    challenge = ChallengeFactory(max_submissions_per_user=10)
+    api = make_token_client(member)
+    url = f"/api/v1/challenges/{challenge.slug}/submissions/"
+    for n in range(2):
+        response = api.post(url, {"title": f"Entry {n}", "content": "x"}, format="json")
+        assert response.status_code == 201, response.json()
+    refused = api.post(url, {"title": "Entry 3", "content": "x"}, format="json")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert api.get(url).status_code == 200
+    client = Client()
+    client.force_login(member)
+    assert client.get(f"/challenges/{challenge.slug}/").status_code == 200
+    page = client.post(f"/challenges/{challenge.slug}/", {"title": "Entry 4", "content": "x"})
+    assert page.status_code == 429

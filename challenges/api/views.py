@@ -124,6 +124,13 @@ class SubmissionListApi(APIView):
     pagination_class = DefaultPagination  # for the schema: paginated() pages GET responses
 
     permission_classes = [IsAuthenticated]
+    throttle_scope = "money"  # POST only: a first submission pays the entry fee
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.request.method == "POST":
+            throttles.append(ScopedRateThrottle())
+        return throttles
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, required=False)],
