@@ -1,9 +1,11 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 
 from accounts.models import User
+from core.audit import log_admin_action
 from core.permissions import ROLE_MEMBER
 from wallets.models import Wallet
 
@@ -80,6 +82,38 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    # Setting someone's password would let an operator sign in as that member (and
+    # move their tokens): only superusers may. Operators send the member a reset
+    # link instead, which only the mailbox owner can use.
+    actions = ["send_password_reset"]
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    @admin.action(description="Email a password-reset link", permissions=["change"])
+    def send_password_reset(self, request, queryset):
+        from allauth.account.forms import ResetPasswordForm
+
+        sent = 0
+        for user in queryset:
+            if not request.user.is_superuser and _stronger_than_member(user):
+                continue
+            form = ResetPasswordForm(data={"email": user.email})
+            if form.is_valid():
+                form.save(request)
+                log_admin_action(request=request, obj=user, action="send_password_reset")
+                sent += 1
+        skipped = queryset.count() - sent
+        self.message_user(request, f"Sent {sent} password-reset link(s).", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"Skipped {skipped} account(s) that only a superuser may manage or that are inactive.",
+                messages.WARNING,
+            )
 
     def get_inlines(self, request, obj):
         # The wallet exists only once the user does (User.save creates it).

@@ -78,3 +78,43 @@ def test_superuser_can_grant_access(client):
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.is_staff
+
+
+def test_operator_cannot_set_a_member_password_but_can_send_a_reset_link(client, operator):
+    from auditlog.models import LogEntry
+    from django.core import mail
+
+    member = UserFactory()
+    client.force_login(operator)
+    refused = client.post(
+        f"/admin/accounts/user/{member.pk}/password/",
+        {"password1": "a-New-passphrase-991", "password2": "a-New-passphrase-991"},
+    )
+    assert refused.status_code == 403
+    member.refresh_from_db()
+    assert member.check_password("correct-horse-battery-42")
+
+    admin_staff = SuperuserFactory()
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "send_password_reset", "_selected_action": [member.pk, admin_staff.pk]},
+    )
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [[member.email]]  # the superuser was skipped
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    entry = LogEntry.objects.get_for_object(member).latest("timestamp")
+    assert entry.actor == operator
+    assert entry.additional_data["admin_action"] == "send_password_reset"
+
+
+def test_superuser_may_still_set_a_password(client):
+    root = SuperuserFactory()
+    member = UserFactory()
+    client.force_login(root)
+    response = client.post(
+        f"/admin/accounts/user/{member.pk}/password/",
+        {"password1": "a-New-passphrase-991", "password2": "a-New-passphrase-991", "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password("a-New-passphrase-991")

@@ -44,4 +44,7 @@ def test_operator_cannot_change_or_reset_password_of_a_non_staff_role_holder(ope
 
 def test_operator_still_supports_plain_members(operator_client):
     member = UserFactory(roles=[ROLE_MEMBER])
-    assert operator_client.get(f"/admin/accounts/user/{member.pk}/password/").status_code == 200
+    assert operator_client.get(f"/admin/accounts/user/{member.pk}/change/").status_code == 200
+    # Passwords are set by superusers only; operators email a reset link instead
+    # (test_user_admin_privileges.py::test_operator_cannot_set_a_member_password_but_can_send_a_reset_link).
+    assert operator_client.get(f"/admin/accounts/user/{member.pk}/password/").status_code == 403
