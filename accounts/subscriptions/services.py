@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, localcontext
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +33,7 @@ from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from notifications.kinds import NotificationKind as N
 from notifications.services import notify
 from wallets.models import AMOUNT_DECIMAL_PLACES, Transaction
+from wallets.services import EXACT
 
 logger = logging.getLogger(__name__)
 
@@ -211,8 +212,11 @@ def proration_credit(subscription: Subscription, *, now: datetime) -> Decimal:
     nominal = subscription.plan.period_days * 86_400
     if remaining <= 0:
         return Decimal(0)
-    share = min(Decimal(1), Decimal(str(remaining)) / Decimal(nominal))
-    return (subscription.plan.price * share).quantize(QUANTUM, rounding=ROUND_DOWN)
+    # Amounts have 36 significant digits: Python's default 28-digit context would
+    # round a large price and make quantize() raise InvalidOperation.
+    with localcontext(EXACT):
+        share = min(Decimal(1), Decimal(str(remaining)) / Decimal(nominal))
+        return (subscription.plan.price * share).quantize(QUANTUM, rounding=ROUND_DOWN)
 
 
 # --- the clock: renewal, past_due, expiry, notices ------------------------------------------------

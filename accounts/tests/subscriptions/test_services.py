@@ -475,3 +475,20 @@ def test_seed_plans_is_idempotent():
 
     assert "extra_submissions" in Plan.objects.get(code="pro").features
     assert Plan.objects.get(code="free").price == 0
+
+
+def test_proration_credit_keeps_every_digit_of_a_large_price():
+    """36-digit amounts: the default 28-digit context would raise in quantize()."""
+    from datetime import timedelta
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from accounts.subscriptions.services import proration_credit
+
+    now = timezone.now()
+    plan = SimpleNamespace(price=Decimal("123456789012345678.123456789012345678"), period_days=30)
+    subscription = SimpleNamespace(status="active", plan=plan, current_period_end=now + timedelta(days=15))
+    credit = proration_credit(subscription, now=now)
+    assert credit == Decimal("61728394506172839.061728394506172839")
