@@ -11,7 +11,7 @@ with a deterministic idempotency key, and each linked 1-1 from this app's rows.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -40,6 +40,7 @@ from challenges.models import (
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from core.permissions import ROLE_MODERATOR, ROLE_OPERATOR, has_role
+from wallets.models import EXACT
 
 CS, SS = ChallengeStatus, SubmissionStatus
 EXTRA_SUBMISSIONS_FEATURE = "extra_submissions"
@@ -95,7 +96,9 @@ def _validate_prizes(*, prize_pool: Any, prize_split: Any, entry_fee: Any) -> tu
     if not isinstance(prize_split, list | tuple):
         raise ApplicationError("The prize split is a list of amounts by rank.", code="invalid", field="prize_split")
     amounts = [validate_amount(value, field="prize_split") for value in prize_split]
-    if sum(amounts, Decimal(0)) > pool:
+    with localcontext(EXACT):  # 36-digit amounts: the default 28-digit context rounds
+        split_total = sum(amounts, Decimal(0))
+    if split_total > pool:
         raise ApplicationError(
             "The prize split adds up to more than the prize pool.", code="split_exceeds_pool", field="prize_split"
         )
@@ -565,8 +568,10 @@ def rewards_award(*, challenge_id: int, actor, submission_ids: list[int] | None 
     to_pay = [s for s in candidates if s.pk not in paid_ids and s.status == SS.ACCEPTED]
     if not to_pay:
         return []
-    total = sum((prizes[s.rank - 1] for s in to_pay), Decimal(0))
-    if challenge.prize_paid + total > challenge.prize_pool:
+    with localcontext(EXACT):  # 36-digit amounts: the default 28-digit context rounds
+        total = sum((prizes[s.rank - 1] for s in to_pay), Decimal(0))
+        over_pool = challenge.prize_paid + total > challenge.prize_pool
+    if over_pool:
         raise ApplicationError(
             "These rewards would exceed the prize pool.", code="prize_pool_exceeded", field="submission_ids"
         )
@@ -597,7 +602,8 @@ def rewards_award(*, challenge_id: int, actor, submission_ids: list[int] | None 
             raise ConflictError("This reward was already paid.", code="reward_already_paid") from exc
         submission.status = SS.WINNER
         submission.save(update_fields=["status", "updated_at"])
-        challenge.prize_paid += amount
+        with localcontext(EXACT):
+            challenge.prize_paid += amount
         notify(
             user=submission.user,
             kind="reward_paid",

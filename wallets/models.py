@@ -8,7 +8,7 @@ and up to 10^18 whole tokens; never floats. Balances change only in
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal, localcontext
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -20,6 +20,8 @@ from django.db.models import Q
 AMOUNT_MAX_DIGITS = 36
 AMOUNT_DECIMAL_PLACES = 18
 ZERO = Decimal("0")
+# Arithmetic on amounts: 36 significant digits plus headroom (Python's default is 28).
+EXACT = Context(prec=AMOUNT_MAX_DIGITS + 4)
 
 
 def AmountField(**kwargs) -> models.DecimalField:  # noqa: N802 - reads like a field class
@@ -64,7 +66,7 @@ class Wallet(models.Model):
 
     @property
     def total(self) -> Decimal:
-        with localcontext(prec=AMOUNT_MAX_DIGITS + 4):  # the default 28 digits would round a large wallet
+        with localcontext(EXACT):  # the default 28 digits would round a large wallet
             return self.available + self.staked + self.held
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from decimal import Context, Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from auditlog.context import disable_auditlog
@@ -35,6 +35,7 @@ from wallets.lock_objects import wallet_for_update
 from wallets.models import (
     AMOUNT_DECIMAL_PLACES,
     AMOUNT_MAX_DIGITS,
+    EXACT,
     Direction,
     Transaction,
     TransactionKind,
@@ -47,7 +48,6 @@ K, S, D = TransactionKind, TransactionStatus, Direction
 MAX_AMOUNT = Decimal(10) ** (AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES) - Decimal(1).scaleb(-AMOUNT_DECIMAL_PLACES)
 #: Exact arithmetic on DECIMAL(36, 18) balances: the default context keeps 28
 #: significant digits and would round a balance past 10**10 with 18 decimals.
-EXACT = Context(prec=AMOUNT_MAX_DIGITS + 4)
 
 
 # --- helpers -----------------------------------------------------------------------

@@ -32,8 +32,7 @@ from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from notifications.kinds import NotificationKind as N
 from notifications.services import notify
-from wallets.models import AMOUNT_DECIMAL_PLACES, Transaction
-from wallets.services import EXACT
+from wallets.models import AMOUNT_DECIMAL_PLACES, EXACT, Transaction
 
 logger = logging.getLogger(__name__)
 

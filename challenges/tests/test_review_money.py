@@ -27,3 +27,20 @@ def test_admin_form_refuses_a_non_finite_prize_instead_of_a_500(client, prize):
     assert response.status_code == 200
     assert "Each prize must be a decimal amount" in response.content.decode()
     assert Challenge.objects.get(pk=challenge.pk).prize_split == ["50"]
+
+
+def test_prize_split_sums_keep_every_digit():
+    """A split whose sum needs 36 digits: the default 28-digit context rounded it
+    down to the pool and let a split above the pool through."""
+    from decimal import Decimal
+
+    import pytest as _pytest
+
+    from challenges.services import _validate_prizes
+    from core.exceptions import ApplicationError
+
+    pool = Decimal("100000000000000000.000000000000000000")
+    over = ["50000000000000000.000000000000000001", "50000000000000000.000000000000000000"]
+    with _pytest.raises(ApplicationError) as info:
+        _validate_prizes(prize_pool=pool, prize_split=over, entry_fee="0")
+    assert info.value.code == "split_exceeds_pool"
