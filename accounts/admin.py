@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import User
+from core.admin import ReadOnlyAdminMixin
 from core.audit import log_admin_action
 from core.permissions import ROLE_MEMBER
 from wallets.models import Wallet
@@ -22,7 +23,7 @@ class UserEditForm(UserChangeForm):
         fields = "__all__"
 
 
-class WalletInline(admin.StackedInline):
+class WalletInline(ReadOnlyAdminMixin, admin.StackedInline):
     """The user's wallet, read-only: balances change only through ledger services."""
 
     model = Wallet
@@ -31,12 +32,6 @@ class WalletInline(admin.StackedInline):
     max_num = 1
     fields = ("token_symbol", "available", "staked", "held", "deposit_address", "created_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _stronger_than_member(user: User) -> bool:

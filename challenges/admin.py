@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from challenges import services
 from challenges.forms import BadgeActionForm, ReviewForm
 from challenges.models import Badge, Challenge, ChallengeEntry, Reward, Submission, SubmissionStatus, UserBadge
+from core.admin import ReadOnlyAdminMixin
 from core.audit import log_admin_action
 from core.exceptions import ApplicationError
 
@@ -38,15 +39,8 @@ def _render_form(admin_obj, request, *, form, title: str, intro: str, submit_lab
     return TemplateResponse(request, "admin/challenges/action_form.html", context)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Rows written only by the challenge services (the actions call them)."""
 
 
 class ChallengeAdminForm(forms.ModelForm):

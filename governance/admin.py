@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from accounts.admin import UserAdmin
+from core.admin import ReadOnlyAdminMixin
 from core.audit import log_admin_action
 from core.exceptions import ApplicationError
 from governance.models import Admin, Proposal, Vote
@@ -78,18 +79,12 @@ class AdminAccountAdmin(UserAdmin):
         self._set_active(request, queryset, active=True, action="admin_enable")
 
 
-class VoteInline(admin.TabularInline):
+class VoteInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Vote
     extra = 0
     can_delete = False
     fields = ("voter", "choice", "weight", "created_at", "updated_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Proposal)
@@ -168,7 +163,7 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Votes are cast by members only; the admin reads them."""
 
     list_display = ("id", "proposal", "voter", "choice", "weight", "updated_at")
@@ -176,15 +171,6 @@ class VoteAdmin(admin.ModelAdmin):
     search_fields = ("voter__email", "proposal__title")
     list_select_related = ("proposal", "voter")
     readonly_fields = ("proposal", "voter", "choice", "weight", "created_at", "updated_at")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # django-auditlog's own LogEntryAdmin already refuses add and change, but allows a
@@ -194,17 +180,8 @@ admin.site.unregister(LogEntry)
 
 
 @admin.register(LogEntry)
-class ReadOnlyLogEntryAdmin(AuditlogLogEntryAdmin):
+class ReadOnlyLogEntryAdmin(ReadOnlyAdminMixin, AuditlogLogEntryAdmin):
     search_fields = ["object_repr", "object_pk", "cid", "actor_email"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_actions(self, request):
         return {}

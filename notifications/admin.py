@@ -11,24 +11,19 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from core.admin import ReadOnlyAdminMixin
 from core.exceptions import ApplicationError
 from notifications.kinds import NotificationKind
 from notifications.models import Notification, NotificationDelivery, NotificationPreference
 from notifications.services import broadcast, deliveries_resend_failed
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = NotificationDelivery
     extra = 0
     can_delete = False
     fields = ("channel", "status", "attempts", "last_error", "queued_at", "sent_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class BroadcastForm(forms.Form):
@@ -44,7 +39,7 @@ class BroadcastForm(forms.Form):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Notifications are written by services only: the admin reads, resends, broadcasts."""
 
     list_display = ("id", "recipient", "kind", "title", "channel_states", "created_at", "read_at")
@@ -63,15 +58,6 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description="channels")
     def channel_states(self, obj: Notification) -> str:
         return ", ".join(f"{d.channel}: {d.status}" for d in obj.deliveries.all())
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm("notifications.change_notificationdelivery")
@@ -123,19 +109,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: users choose their preferences themselves."""
 
     list_display = ("user", "kind", "channel", "enabled", "updated_at")
     list_filter = ("kind", "channel", "enabled")
     search_fields = ("user__email",)
     list_select_related = ("user",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -24,25 +24,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from core.admin import ReadOnlyAdminMixin
 from core.audit import log_admin_action
 from core.exceptions import ApplicationError
 from wallets import services
 from wallets.models import Direction, Transaction, TransactionKind, TransactionStatus, Wallet, WalletAddress
 
 RECENT_ROWS = 20
-
-
-class ReadOnlyAdminMixin:
-    """Ledger data is append-only: the admin never adds, edits or deletes it."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class WalletAddressInline(ReadOnlyAdminMixin, admin.TabularInline):
