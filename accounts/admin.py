@@ -118,6 +118,3 @@ class UserAdmin(DjangoUserAdmin):
         if db_field.name == "bio":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-
-from accounts.subscriptions import admin as subscriptions_admin  # noqa: E402, F401  (registers Plan, Subscription)

@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     # allauth's `account` app is also "Accounts": two identical admin headings otherwise.
-    verbose_name = "Users and subscriptions"
+    verbose_name = "Users"

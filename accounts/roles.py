@@ -13,6 +13,7 @@ AUDITED_APPS = (
     "accounts",
     "wallets",
     "notifications",
+    "subscriptions",
     "challenges",
     "governance",
     "auditlog",
@@ -60,13 +61,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notifications.view_notificationpreference",
         # Subscriptions: manage plans; subscriptions change only through the admin
         # actions (cancel, extend a period with a reason), which call the services.
-        "accounts.view_plan",
-        "accounts.add_plan",
-        "accounts.change_plan",
-        "accounts.view_subscription",
-        "accounts.change_subscription",
-        "accounts.extend_subscription",
-        "accounts.view_subscriptionperiod",
+        "subscriptions.view_plan",
+        "subscriptions.add_plan",
+        "subscriptions.change_plan",
+        "subscriptions.view_subscription",
+        "subscriptions.change_subscription",
+        "subscriptions.extend_subscription",
+        "subscriptions.view_subscriptionperiod",
         # Audit: read the trail (admin and GET /api/v1/audit-logs/); nobody can change it.
         "auditlog.view_logentry",
         "governance.view_proposal",

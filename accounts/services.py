@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
 from accounts.models.user import normalize_email
+from accounts.roles import AUDITED_APPS, ROLE_PERMISSIONS
 from core.exceptions import ApplicationError
-from core.permissions import ROLE_MEMBER
+from core.permissions import ROLE_AUDITOR, ROLE_MEMBER
 
 PROFILE_FIELDS = ("display_name", "bio", "avatar_url", "country", "locale", "timezone")
 
@@ -21,6 +22,73 @@ PROFILE_FIELDS = ("display_name", "bio", "avatar_url", "country", "locale", "tim
 def user_assign_role(*, user: User, role: str) -> None:
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
+
+
+def _role_permissions(role: str) -> set[int]:
+    perms: set[int] = set()
+    for dotted in ROLE_PERMISSIONS[role]:
+        app_label, codename = dotted.split(".", 1)
+        pk = (
+            Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pk is None:
+            raise ApplicationError(
+                f"Role {role}: permission {dotted} does not exist (migrate first?).", code="unknown_permission"
+            )
+        perms.add(pk)
+    if role == ROLE_AUDITOR:
+        perms.update(
+            Permission.objects.filter(
+                content_type__app_label__in=AUDITED_APPS, codename__startswith="view_"
+            ).values_list("pk", flat=True)
+        )
+    return perms
+
+
+@transaction.atomic
+def roles_sync() -> dict[str, tuple[int, bool]]:
+    """Make each role's group hold exactly the permissions ``accounts.roles`` lists.
+
+    Returns ``{role: (permission count, created)}``. Idempotent; an unknown permission
+    (a renamed model, migrations not applied) refuses the whole sync."""
+    report: dict[str, tuple[int, bool]] = {}
+    for role in ROLE_PERMISSIONS:
+        group, created = Group.objects.get_or_create(name=role)
+        wanted = _role_permissions(role)
+        if wanted != set(group.permissions.values_list("pk", flat=True)):
+            group.permissions.set(wanted)
+        report[role] = (len(wanted), created)
+    return report
+
+
+@transaction.atomic
+def account_create(
+    *,
+    email: str,
+    password: str,
+    display_name: str = "",
+    role: str | None = None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> tuple[User, bool]:
+    """Create an account outside signup (the admin account, demo members and staff),
+    or return the existing one unchanged: ``(user, created)``. A new account gets its
+    wallet (``User.save``) and, with ``role``, that role; an existing account is only
+    added to ``role`` if it lacks it. No welcome notification: nobody signed up."""
+    email = normalize_email(email)
+    if not email or not password:
+        raise ApplicationError("An email address and a password are required.", code="invalid", field="email")
+    user = User.objects.filter(email=email).first()
+    created = user is None
+    if user is None:
+        manager = User.objects.create_superuser if is_superuser else User.objects.create_user
+        extra = {} if is_superuser else {"is_staff": is_staff}
+        user = manager(email=email, password=password, display_name=display_name, **extra)
+    if role is not None and not user.groups.filter(name=role).exists():
+        user_assign_role(user=user, role=role)
+    return user, created
 
 
 def after_signup(*, user: User) -> None:

@@ -2,8 +2,9 @@
 
 Each rule is granted at most once per user and badge (the unique
 ``(user, badge)`` row is the proof, even under concurrent events); a badge that
-staff revoked is never granted again by a rule. ``on_ledger_row`` is called by
-``wallets.events.transaction_event`` for every ledger row (staking rules).
+staff revoked is never granted again by a rule. ``on_ledger_row`` is a ledger
+listener (registered in ``ChallengesConfig.ready``, see ``wallets.listeners``) called
+for every ledger row (staking rules).
 """
 
 from __future__ import annotations

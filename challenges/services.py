@@ -121,7 +121,7 @@ def _validate_submission_body(*, title: str, content: str, link: str) -> tuple[s
 
 def _submission_limit(*, challenge: Challenge, user) -> int:
     """The challenge's per-user limit; doubled for plans with ``extra_submissions``."""
-    from accounts.subscriptions.selectors import user_has_feature
+    from subscriptions.selectors import user_has_feature
 
     limit = challenge.max_submissions_per_user
     if user_has_feature(user=user, feature=EXTRA_SUBMISSIONS_FEATURE):
@@ -541,8 +541,7 @@ def rewards_award(*, challenge_id: int, actor, submission_ids: list[int] | None 
     ``rewards`` and the ledger's idempotency key are the backstops. ``submission_ids``
     restricts the payment to those submissions. Returns the rewards paid now."""
     from notifications.services import notify
-    from wallets.lock_objects import wallets_for_update
-    from wallets.services import reward_credit
+    from wallets.services import reward_credit, wallets_lock
 
     _require_operator(actor, "pay rewards")
     challenge = challenge_for_update(challenge_id=challenge_id)
@@ -575,7 +574,7 @@ def rewards_award(*, challenge_id: int, actor, submission_ids: list[int] | None 
         raise ApplicationError(
             "These rewards would exceed the prize pool.", code="prize_pool_exceeded", field="submission_ids"
         )
-    wallets_for_update(wallet_ids=[s.user.wallet.pk for s in to_pay])
+    wallets_lock(wallet_ids=[s.user.wallet.pk for s in to_pay])
     rewards: list[Reward] = []
     for submission in to_pay:
         amount = prizes[submission.rank - 1]

@@ -16,11 +16,9 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_save
 
 from accounts.models import User, UserManager
 from wallets.models import AmountField
-from wallets.signals import create_wallet_for_new_user
 
 DEFAULT_CHOICES = ["for", "against", "abstain"]
 ABSTAIN = "abstain"
@@ -163,9 +161,8 @@ class Vote(models.Model):
         return f"{self.voter_id} -> {self.choice} on {self.proposal_id}"
 
 
-# Saves through the proxy send signals with sender=Admin: give them the same wallet
-# and the same audit trail as any user (auditlog files them under the User content type).
-post_save.connect(create_wallet_for_new_user, sender=Admin, dispatch_uid="governance.admin_wallet")
+# Saves through the proxy send signals with sender=Admin: the wallets app connects its
+# wallet receiver to every proxy of the user model; auditlog files them under User.
 auditlog.register(Admin, exclude_fields=["password", "last_login", "updated_at"])
 auditlog.register(Proposal, exclude_fields=["updated_at"])
 auditlog.register(Vote, exclude_fields=["updated_at"])

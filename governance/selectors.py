@@ -1,74 +1,20 @@
-"""Read layer of governance: vote weight from the ledger, proposals, tallies, audit log.
-
-Staked balance at a past instant
---------------------------------
-A live ``Wallet.staked`` says nothing about the past, so vote weight is rebuilt from
-the append-only ledger (``wallets.models.Transaction``) with the staked column of
-``wallets.ledger.EFFECTS``. A row counts when ``created_at <= T``, with the effect of
-the status it had *at T*: only pending rows ever change status, and the change stamps
-``completed_at``; so a row whose ``completed_at`` is after ``T`` was still pending at
-``T``. Today this reduces to
-
-    staked(T) = sum(stake, completed, created <= T) - sum(unstake, pending or completed, created <= T)
-
-because a pending unstake already leaves ``staked`` when it is written and its later
-completion does not touch ``staked`` again; building the expression from ``EFFECTS``
-keeps it right if the ledger grows new kinds. ``created_at`` is set by the database
-row insert under the wallet lock, so rows of one wallet are ordered in time.
-"""
+"""Read layer of governance: vote weight (the member's stake, from
+``wallets.selectors.staked_balance_at``), proposals, tallies, audit log."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core.permissions import ROLE_MEMBER, has_role
 from governance.models import Proposal, ProposalStatus, Vote
-from wallets.ledger import EFFECTS
-from wallets.models import AMOUNT_DECIMAL_PLACES, Transaction, TransactionStatus, Wallet
+from wallets.models import Wallet
+from wallets.selectors import total_staked_at
 
 ZERO = Decimal("0")
-_OUT = DecimalField(max_digits=40, decimal_places=AMOUNT_DECIMAL_PLACES)
-_STAKED = 1  # index of the staked balance in an EFFECTS triple
-
-
-def _staked_at_expression(at: datetime) -> Coalesce:
-    """SUM of each row's staked effect as of ``at`` (rows must already be filtered to created <= at)."""
-    settled = Q(completed_at__isnull=True) | Q(completed_at__lte=at)
-    whens = []
-    for (kind, status, direction), effect in EFFECTS.items():
-        row = Q(kind=kind, direction=direction)
-        if effect[_STAKED]:
-            # The row has this status now and already had it at ``at``.
-            whens.append(When(row & Q(status=status) & settled, then=F("amount") * Value(Decimal(effect[_STAKED]))))
-        if status == TransactionStatus.PENDING:
-            # The row was pending at ``at`` and moved on afterwards.
-            pending_effect = effect[_STAKED]
-            if pending_effect:
-                whens.append(
-                    When(
-                        row & ~Q(status=status) & Q(completed_at__gt=at),
-                        then=F("amount") * Value(Decimal(pending_effect)),
-                    )
-                )
-    return Coalesce(Sum(Case(*whens, default=Value(ZERO), output_field=_OUT)), Value(ZERO), output_field=_OUT)
-
-
-def staked_balance_at(*, user, at: datetime) -> Decimal:
-    """``user``'s staked balance at instant ``at``, from the ledger (one query)."""
-    result = Transaction.objects.filter(user_id=user.pk, created_at__lte=at).aggregate(staked=_staked_at_expression(at))
-    return result["staked"] or ZERO
-
-
-def total_staked_at(*, at: datetime) -> Decimal:
-    """All tokens staked across every wallet at instant ``at`` (one query)."""
-    result = Transaction.objects.filter(created_at__lte=at).aggregate(staked=_staked_at_expression(at))
-    return result["staked"] or ZERO
 
 
 # --- proposals -----------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from core.permissions import ROLE_MEMBER, ROLE_MODERATOR, ROLE_OPERATOR, has_role
 from governance.models import ABSTAIN, DEFAULT_CHOICES, Admin, Proposal, ProposalOutcome, ProposalStatus, Vote
-from governance.selectors import proposal_min_stake, proposal_tally, staked_balance_at, total_staked_at
+from governance.selectors import proposal_min_stake, proposal_tally
+from wallets.selectors import staked_balance_at, total_staked_at
 
 MAX_CHOICES = 10
 CHOICE_MAX_LENGTH = 40

@@ -7,6 +7,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include("accounts.api.urls")),
     path("", include("wallets.api.urls")),
+    path("", include("subscriptions.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("challenges.api.urls")),
     path("", include("governance.api.urls")),

@@ -1,19 +1,31 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
+
+from ogc import pages
 
 admin.site.site_header = "OGC NewFinity operator console"
 admin.site.site_title = "OGC NewFinity admin"
 admin.site.index_title = f"Operations ({settings.OGC_ENVIRONMENT})"
 
 urlpatterns = [
+    # Plans and subscriptions had their admin pages under the accounts app until
+    # subscriptions became an app of its own: old bookmarks keep working.
+    re_path(
+        r"admin/accounts/(?P<rest>(?:plan|subscription|subscriptionperiod)/.*)$",
+        RedirectView.as_view(url="/admin/subscriptions/%(rest)s", permanent=True, query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(("ogc.api_urls", "api"), namespace="api")),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="api-docs"),
+    path("", pages.home, name="home"),
+    path("dashboard/", pages.dashboard, name="dashboard"),
     path("", include("accounts.urls")),
     path("", include("wallets.urls")),
+    path("", include("subscriptions.urls")),
     path("", include("notifications.urls")),
     path("", include("challenges.urls")),
     path("", include("governance.urls")),

@@ -63,7 +63,7 @@ def test_pages_and_api_share_one_money_budget(member):
 
 
 def test_subscription_page_subscribe_is_throttled(member):
-    from accounts.models import Plan
+    from subscriptions.models import Plan
 
     plan = Plan.objects.filter(is_active=True).order_by("price").first() or Plan.objects.create(
         code="basic-throttle", name="Basic", price=Decimal("0"), period_days=30

@@ -8,4 +8,6 @@ class WalletsConfig(AppConfig):
     def ready(self) -> None:
         # The one domain signal we allow (DESIGN.md): every user gets a wallet,
         # whichever path created the user.
-        from wallets import signals  # noqa: F401
+        from wallets import signals
+
+        signals.connect()

@@ -8,12 +8,13 @@ it is called only for a row this transaction just inserted or moved out of
 
 from __future__ import annotations
 
+from wallets.listeners import ledger_row_written
 from wallets.models import Transaction, TransactionKind, TransactionStatus
 
 K, S = TransactionKind, TransactionStatus
 
 
-def _message(row: Transaction) -> tuple[str, str, str] | None:
+def transaction_message(row: Transaction) -> tuple[str, str, str] | None:
     amount = f"{row.amount.normalize():f} {row.wallet.token_symbol}"
     if row.kind == K.DEPOSIT:
         return "deposit_credited", "Deposit credited", f"{amount} were credited to your wallet."
@@ -47,10 +48,8 @@ def _message(row: Transaction) -> tuple[str, str, str] | None:
 
 
 def transaction_event(row: Transaction, *, actor=None) -> None:
-    from challenges.badges import on_ledger_row  # staking badges (challenges app)
-
-    on_ledger_row(row)
-    message = _message(row)
+    ledger_row_written(row)  # apps built on the ledger (challenges: staking badges)
+    message = transaction_message(row)
     if message is None:
         return
     kind, title, body = message

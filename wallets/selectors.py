@@ -3,10 +3,36 @@ so another user's ids are simply not found (404, never 403)."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from core.exceptions import NotFoundError
-from wallets.models import Transaction, TransactionKind, Wallet, WalletAddress
+from wallets.ledger import EFFECTS, effect_of
+from wallets.models import (
+    AMOUNT_DECIMAL_PLACES,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
+    Wallet,
+    WalletAddress,
+)
+
+
+def ledger_effect(*, kind: str, status: str, direction: str) -> tuple[int, int, int]:
+    """How a row of ``kind``/``status``/``direction`` moves (available, staked, held):
+    each -1, 0 or +1 times its amount (``wallets.ledger.EFFECTS``; ValueError if none)."""
+    return effect_of(kind, status, direction)
+
+
+def ledger_row_message(*, row: Transaction) -> tuple[str, str, str] | None:
+    """The (notification kind, title, body) the ledger sends its owner for ``row`` at
+    its current status, or None: the live wording, for generators that replay it."""
+    from wallets.events import transaction_message
+
+    return transaction_message(row)
 
 
 def wallet_get_for_user(*, user) -> Wallet:
@@ -55,3 +81,57 @@ def address_get_for_user(*, user, address_id: int) -> WalletAddress:
     if address is None:
         raise NotFoundError("Address not found.", code="address_not_found")
     return address
+
+
+# --- stake at a past instant ---------------------------------------------------------------
+#
+# A live ``Wallet.staked`` says nothing about the past, so the stake at instant T is
+# rebuilt from the append-only ledger with the staked column of ``wallets.ledger.EFFECTS``.
+# A row counts when ``created_at <= T``, with the effect of the status it had *at T*: only
+# pending rows ever change status, and the change stamps ``completed_at``; so a row whose
+# ``completed_at`` is after ``T`` was still pending at ``T``. Today this reduces to
+#
+#     staked(T) = sum(stake, completed, created <= T) - sum(unstake, pending or completed, created <= T)
+#
+# because a pending unstake already leaves ``staked`` when it is written and its later
+# completion does not touch ``staked`` again; building the expression from ``EFFECTS`` keeps
+# it right if the ledger grows new kinds. ``created_at`` is set by the row insert under the
+# wallet lock, so rows of one wallet are ordered in time. Governance weighs votes with it.
+
+_OUT = DecimalField(max_digits=40, decimal_places=AMOUNT_DECIMAL_PLACES)
+_STAKED = 1  # index of the staked balance in an EFFECTS triple
+_ZERO = Decimal("0")
+
+
+def _staked_at_expression(at: datetime) -> Coalesce:
+    """SUM of each row's staked effect as of ``at`` (rows must already be filtered to created <= at)."""
+    settled = Q(completed_at__isnull=True) | Q(completed_at__lte=at)
+    whens = []
+    for (kind, status, direction), effect in EFFECTS.items():
+        row = Q(kind=kind, direction=direction)
+        if effect[_STAKED]:
+            # The row has this status now and already had it at ``at``.
+            whens.append(When(row & Q(status=status) & settled, then=F("amount") * Value(Decimal(effect[_STAKED]))))
+        if status == TransactionStatus.PENDING:
+            # The row was pending at ``at`` and moved on afterwards.
+            pending_effect = effect[_STAKED]
+            if pending_effect:
+                whens.append(
+                    When(
+                        row & ~Q(status=status) & Q(completed_at__gt=at),
+                        then=F("amount") * Value(Decimal(pending_effect)),
+                    )
+                )
+    return Coalesce(Sum(Case(*whens, default=Value(_ZERO), output_field=_OUT)), Value(_ZERO), output_field=_OUT)
+
+
+def staked_balance_at(*, user, at: datetime) -> Decimal:
+    """``user``'s staked balance at instant ``at``, from the ledger (one query)."""
+    result = Transaction.objects.filter(user_id=user.pk, created_at__lte=at).aggregate(staked=_staked_at_expression(at))
+    return result["staked"] or _ZERO
+
+
+def total_staked_at(*, at: datetime) -> Decimal:
+    """All tokens staked across every wallet at instant ``at`` (one query)."""
+    result = Transaction.objects.filter(created_at__lte=at).aggregate(staked=_staked_at_expression(at))
+    return result["staked"] or _ZERO

@@ -12,7 +12,7 @@ leave notifying to the caller, which knows the context: a challenge, a plan).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
@@ -31,7 +31,7 @@ from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from wallets import events
 from wallets.ledger import BALANCES, effect_of
-from wallets.lock_objects import wallet_for_update
+from wallets.lock_objects import wallet_for_update, wallets_for_update
 from wallets.models import (
     AMOUNT_DECIMAL_PLACES,
     AMOUNT_MAX_DIGITS,
@@ -547,6 +547,15 @@ def reward_credit(
         source=source,
         memo=memo[:500],
     )
+
+
+def wallets_lock(*, wallet_ids: Iterable[int]) -> dict[int, Wallet]:
+    """Lock several wallets in primary-key order inside the caller's transaction, before
+    crediting or debiting them one by one (a prize payout): two such operations can then
+    never deadlock on each other. Returns ``{wallet id: locked wallet}``."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("wallets_lock must run inside the caller's transaction")
+    return wallets_for_update(wallet_ids=wallet_ids)
 
 
 @retry_on_lock_conflict()

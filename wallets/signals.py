@@ -1,12 +1,23 @@
-from django.conf import settings
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save
-from django.dispatch import receiver
 
 
-@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="wallets.create_wallet_for_new_user")
 def create_wallet_for_new_user(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """Runs inside ``User.save``'s transaction, so user and wallet commit together."""
     if created and not raw:
         from wallets.services import wallet_create
 
         wallet_create(user=instance)
+
+
+def connect() -> None:
+    """Connect the receiver for the user model and every proxy of it (a save through a
+    proxy, e.g. governance's ``Admin``, sends ``post_save`` with the proxy as sender):
+    however a user is created, it gets its wallet, and the ledger names no other app."""
+    user_model = get_user_model()
+    for model in apps.get_models():
+        if model is user_model or (model._meta.proxy and issubclass(model, user_model)):
+            post_save.connect(
+                create_wallet_for_new_user, sender=model, dispatch_uid=f"wallets.wallet_for:{model._meta.label}"
+            )

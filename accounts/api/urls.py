@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from accounts.api import views
 
@@ -6,5 +6,4 @@ urlpatterns = [
     path("auth/signup/", views.SignupApi.as_view(), name="signup"),
     path("auth/token/", views.TokenApi.as_view(), name="token"),
     path("me/", views.MeApi.as_view(), name="me"),
-    path("", include("accounts.subscriptions.api.urls")),
 ]

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command, load_command_clas
     ("app", "argv", "reason"),
     [
         ("governance", ["audit_prune"], "the following arguments are required: --before"),
-        ("accounts", ["seed", "--demo", "--users", "abc"], "argument --users: invalid int value: 'abc'"),
+        ("demo", ["seed", "--demo", "--users", "abc"], "argument --users: invalid int value: 'abc'"),
         ("wallets", ["verify_ledger", "--wallet", "1", "2"], "unrecognized arguments: 2"),
     ],
 )

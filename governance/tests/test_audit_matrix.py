@@ -29,14 +29,14 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from accounts.models import Plan, Subscription, SubscriptionPeriod
 from accounts.tests.factories import SuperuserFactory
-from accounts.tests.subscriptions.factories import FreePlanFactory, PlanFactory
 from challenges.models import Badge, Challenge, ChallengeEntry, Reward, Submission, UserBadge
 from challenges.tests.factories import BadgeFactory, ChallengeFactory, SubmissionFactory, moderator, operator
 from conftest import make_token_client
 from governance.models import Proposal, Vote
 from governance.tests.factories import open_proposal, staked_member
+from subscriptions.models import Plan, Subscription, SubscriptionPeriod
+from subscriptions.tests.factories import FreePlanFactory, PlanFactory
 from wallets.models import Transaction, Wallet, WalletAddress
 from wallets.tests.factories import VALID_ADDRESSES, WalletAddressFactory, funded_user
 
@@ -48,8 +48,8 @@ ISSUE_MODELS = (
     "wallets.Wallet",
     "wallets.WalletAddress",
     "wallets.Transaction",
-    "accounts.Plan",
-    "accounts.Subscription",
+    "subscriptions.Plan",
+    "subscriptions.Subscription",
     "challenges.Challenge",
     "challenges.Submission",
     "challenges.Reward",
@@ -257,7 +257,7 @@ def preference_api(ctx: Ctx) -> Expect:
 def plan_admin(ctx: Ctx) -> Expect:
     _ok(
         ctx.admin().post(
-            "/admin/accounts/plan/add/",
+            "/admin/subscriptions/plan/add/",
             {
                 "code": "audited-plan",
                 "name": "Audited",
@@ -281,7 +281,7 @@ def plan_command(ctx: Ctx) -> Expect:
 
 
 def _subscribed(*, plan_code: str, days_ago: int = 0) -> Subscription:
-    from accounts.subscriptions.services import subscription_subscribe
+    from subscriptions.services import subscription_subscribe
 
     user = funded_user("100")
     now = timezone.now() - timedelta(days=days_ago)
@@ -292,7 +292,7 @@ def subscription_admin(ctx: Ctx) -> Expect:
     sub = _subscribed(plan_code=PlanFactory(code="audit-paid", price=Decimal("10")).code)
     _ok(
         ctx.admin().post(
-            "/admin/accounts/subscription/", {"action": "cancel_at_period_end", "_selected_action": [sub.pk]}
+            "/admin/subscriptions/subscription/", {"action": "cancel_at_period_end", "_selected_action": [sub.pk]}
         ),
         302,
     )
@@ -505,13 +505,13 @@ MATRIX: dict[str, dict[str, Callable[[Ctx], Expect] | NA]] = {
         "api": preference_api,
         "command": NA("no command writes preferences"),
     },
-    "accounts.Plan": {
+    "subscriptions.Plan": {
         "admin": plan_admin,
         "api": NA("GET /api/v1/plans/ is read-only: operators edit plans in the admin, `seed` creates the defaults"),
         "command": plan_command,
     },
-    "accounts.Subscription": {"admin": subscription_admin, "api": subscription_api, "command": subscription_command},
-    "accounts.SubscriptionPeriod": {
+    "subscriptions.Subscription": {"admin": subscription_admin, "api": subscription_api, "command": subscription_command},
+    "subscriptions.SubscriptionPeriod": {
         "admin": NA(
             "periods are read-only in the admin; its subscription actions (extend, cancel) change the "
             "subscription and open no period (see accounts.Subscription:admin)"

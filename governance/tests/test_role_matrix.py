@@ -114,8 +114,8 @@ def test_operator_opens_wallets_and_subscriptions_but_cannot_change_audit_entrie
     client = _client(ROLE_OPERATOR)
     for name in ("Wallet", "Transaction", "WalletAddress"):
         assert client.get(_url(apps.get_model("wallets", name), "changelist")).status_code == 200, name
-    subscription = _registered("accounts", "Subscription")
-    assert subscription is not None, "accounts.Subscription admin is not registered yet"
+    subscription = _registered("subscriptions", "Subscription")
+    assert subscription is not None, "subscriptions.Subscription admin is not registered yet"
     assert client.get(_url(subscription, "changelist")).status_code == 200
 
     entry = LogEntry.objects.first()

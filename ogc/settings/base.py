@@ -49,8 +49,10 @@ LOCAL_APPS = [
     "accounts",
     "wallets",
     "notifications",
+    "subscriptions",
     "challenges",
     "governance",
+    "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -231,7 +233,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Choice sets that share a field name get their own component names.
     "ENUM_NAME_OVERRIDES": {
-        "SubscriptionStatusEnum": "accounts.models.subscriptions.SubscriptionStatus",
+        "SubscriptionStatusEnum": "subscriptions.models.SubscriptionStatus",
         "TransactionKindEnum": "wallets.models.TransactionKind",
         "TransactionStatusEnum": "wallets.models.TransactionStatus",
         "TransactionDirectionEnum": "wallets.models.Direction",
@@ -240,7 +242,7 @@ SPECTACULAR_SETTINGS = {
         "ChallengeStatusEnum": "challenges.models.ChallengeStatus",
         "SubmissionStatusEnum": "challenges.models.SubmissionStatus",
         "ProposalStatusEnum": "governance.models.ProposalStatus",
-        "SubscriptionPeriodKindEnum": "accounts.models.subscriptions.SubscriptionPeriod.Kind",
+        "SubscriptionPeriodKindEnum": "subscriptions.models.SubscriptionPeriod.Kind",
     },
 }
 

@@ -20,12 +20,12 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD, StaffFactory
-from accounts.tests.subscriptions.factories import PlanFactory
 from challenges.models import Submission
 from challenges.tests.factories import ChallengeFactory
 from governance.models import Vote
 from governance.tests.factories import open_proposal
 from notifications.models import Notification
+from subscriptions.tests.factories import PlanFactory
 from wallets.models import Transaction, Wallet
 from wallets.services import deposit_create, withdrawal_request
 from wallets.tests.factories import VALID_ADDRESSES, WalletAddressFactory, funded_user

@@ -7,12 +7,12 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from accounts.tests.subscriptions.factories import SubscriptionFactory
 from challenges import services
 from challenges.models import ChallengeEntry, ChallengeStatus, Submission, SubmissionStatus, UserBadge
 from challenges.tests.factories import ChallengeFactory, SubmissionFactory, moderator
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from notifications.models import Notification
+from subscriptions.tests.factories import SubscriptionFactory
 from wallets.models import Transaction, Wallet
 from wallets.tests.factories import funded_user
 from wallets.verification import assert_ledger_clean

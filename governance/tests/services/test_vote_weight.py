@@ -8,9 +8,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from governance.selectors import staked_balance_at, total_staked_at
 from governance.services import vote_cast
 from governance.tests.factories import open_proposal, staked_member
+from wallets.selectors import staked_balance_at, total_staked_at
 from wallets.services import stake_create, unstake_create, unstake_release_due
 
 pytestmark = pytest.mark.django_db

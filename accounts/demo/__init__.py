@@ -1,1 +1,0 @@
-"""Demo data at scale (``manage.py seed --demo --users N``); see ``accounts.demo.builder``."""

@@ -1,1 +1,0 @@
-from accounts.subscriptions.tasks import *  # noqa
