@@ -5,8 +5,8 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import User
+from accounts.services import password_reset_send
 from core.admin import ReadOnlyAdminMixin
-from core.audit import log_admin_action
 from core.permissions import ROLE_MEMBER
 from wallets.models import Wallet
 
@@ -90,17 +90,11 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Email a password-reset link", permissions=["change"])
     def send_password_reset(self, request, queryset):
-        from allauth.account.forms import ResetPasswordForm
-
         sent = 0
         for user in queryset:
             if not request.user.is_superuser and _stronger_than_member(user):
                 continue
-            form = ResetPasswordForm(data={"email": user.email})
-            if form.is_valid():
-                form.save(request)
-                log_admin_action(request=request, obj=user, action="send_password_reset")
-                sent += 1
+            sent += password_reset_send(user=user, actor=request.user, request=request)
         skipped = queryset.count() - sent
         self.message_user(request, f"Sent {sent} password-reset link(s).", messages.SUCCESS)
         if skipped:

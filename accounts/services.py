@@ -13,6 +13,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.models.user import normalize_email
 from accounts.roles import AUDITED_APPS, ROLE_PERMISSIONS
+from core.audit import AuditAction, audit_record
 from core.exceptions import ApplicationError
 from core.permissions import ROLE_AUDITOR, ROLE_MEMBER
 
@@ -139,3 +140,18 @@ def user_profile_update(*, user: User, data: dict[str, Any]) -> User:
         user.full_clean(exclude=["password"])
         user.save(update_fields=[*changed, "updated_at"])
     return user
+
+
+@transaction.atomic
+def password_reset_send(*, user: User, actor: User | None, request: Any) -> bool:
+    """Email ``user`` allauth's password-reset link (an operator's alternative to
+    setting a password, which only the mailbox owner can use) and record it. Returns
+    False, sending nothing, for an account allauth would not reset (inactive)."""
+    from allauth.account.forms import ResetPasswordForm
+
+    form = ResetPasswordForm(data={"email": user.email})
+    if not form.is_valid():
+        return False
+    form.save(request)
+    audit_record(action=AuditAction.PASSWORD_RESET_SEND, instance=user, actor=actor)
+    return True

@@ -5,13 +5,12 @@ Rewards, entries and ledger links are read-only."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -21,8 +20,7 @@ from django.utils.html import format_html
 from challenges import services
 from challenges.forms import BadgeActionForm, ReviewForm
 from challenges.models import Badge, Challenge, ChallengeEntry, Reward, Submission, SubmissionStatus, UserBadge
-from core.admin import ReadOnlyAdminMixin
-from core.audit import log_admin_action
+from core.admin import ReadOnlyAdminMixin, run_admin_action
 from core.exceptions import ApplicationError
 
 
@@ -44,45 +42,29 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 class ChallengeAdminForm(forms.ModelForm):
+    """Creates and edits through ``challenge_create`` / ``challenge_update``: the write
+    happens in ``clean()``, so a refusal (a taken slug, prizes over the pool) is shown
+    on its field; the admin's own save then has nothing left to do. ``actor`` is set
+    by ``ChallengeAdmin.get_form``."""
+
+    actor = None
+
     class Meta:
         model = Challenge
-        fields = (
-            "slug",
-            "title",
-            "description",
-            "rules",
-            "category",
-            "tags",
-            "visibility",
-            "starts_at",
-            "ends_at",
-            "entry_fee",
-            "prize_pool",
-            "prize_split",
-            "max_submissions_per_user",
-        )
+        fields = services.CHALLENGE_FIELDS
 
     def clean(self):
         data = super().clean()
-        split = data.get("prize_split") or []
-        pool = data.get("prize_pool") or Decimal(0)
-        if not isinstance(split, list):
-            self.add_error("prize_split", 'A list of amounts by rank, e.g. ["50", "30"].')
+        if self.errors:
             return data
+        fields = {name: data.get(name) for name in services.CHALLENGE_FIELDS}
         try:
-            amounts = [Decimal(str(value)) for value in split]
-        except InvalidOperation:
-            amounts = []
-        if len(amounts) != len(split) or not all(amount.is_finite() for amount in amounts):
-            # NaN would raise InvalidOperation in the comparisons below (a 500).
-            self.add_error("prize_split", "Each prize must be a decimal amount.")
-            return data
-        if any(amount <= 0 for amount in amounts):
-            self.add_error("prize_split", "Each prize must be greater than zero.")
-        if sum(amounts, Decimal(0)) > pool:
-            self.add_error("prize_split", "The prize split adds up to more than the prize pool.")
-        if self.instance.pk and pool < self.instance.prize_paid:
-            self.add_error("prize_pool", "The pool cannot be smaller than what was already paid.")
+            if self.instance.pk is None:
+                self.instance = services.challenge_create(created_by=self.actor, **fields)
+            else:
+                self.instance = services.challenge_update(challenge_id=self.instance.pk, actor=self.actor, **fields)
+        except ApplicationError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
         return data
 
 
@@ -117,10 +99,13 @@ class ChallengeAdmin(admin.ModelAdmin):
     def leaderboard(self, obj: Challenge) -> str:
         return format_html('<a href="/challenges/{}/leaderboard/">view</a>', obj.slug)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user
+        return form
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        """Nothing to save: the form's ``clean()`` wrote through the service."""
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # challenges with entries and rewards are records; archive instead
@@ -131,24 +116,15 @@ class ChallengeAdmin(admin.ModelAdmin):
     def has_award_permission(self, request) -> bool:
         return request.user.has_perm("challenges.award_reward")
 
-    def _each(self, request: HttpRequest, queryset, action: str, call: Callable[[Challenge], str]) -> None:
-        """Run ``call`` per challenge in its own transaction with the audit entry; report each outcome."""
-        for challenge in queryset.order_by("pk"):
-            try:
-                with transaction.atomic():
-                    outcome = call(challenge)
-                    log_admin_action(request=request, obj=challenge, action=action, details={"outcome": outcome})
-            except ApplicationError as exc:
-                self.message_user(request, f"{challenge}: {exc.message}", messages.ERROR)
-            else:
-                self.message_user(request, f"{challenge}: {outcome}", messages.SUCCESS)
+    def _each(self, request: HttpRequest, queryset, call: Callable[[Challenge], str]) -> None:
+        """Run ``call`` per challenge (one service call, which writes the audit entry); report each outcome."""
+        run_admin_action(self, request, queryset.order_by("pk"), operation=call)
 
     @admin.action(description="Publish (draft → scheduled)", permissions=["judge"])
     def publish(self, request, queryset):
         self._each(
             request,
             queryset,
-            "challenge_publish",
             lambda c: services.challenge_publish(challenge_id=c.pk, actor=request.user) and "published",
         )
 
@@ -157,7 +133,6 @@ class ChallengeAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            "challenge_close",
             lambda c: services.challenge_close(challenge_id=c.pk, actor=request.user) and "closed",
         )
 
@@ -167,7 +142,7 @@ class ChallengeAdmin(admin.ModelAdmin):
             ranking = services.challenge_judge(challenge_id=c.pk, actor=request.user)
             return f"judged, {len(ranking)} ranked submission(s)"
 
-        self._each(request, queryset, "challenge_judge", call)
+        self._each(request, queryset, call)
 
     @admin.action(description="Pay rewards through the ledger", permissions=["award"])
     def award_rewards(self, request, queryset):
@@ -176,14 +151,13 @@ class ChallengeAdmin(admin.ModelAdmin):
             total = sum((r.amount for r in rewards), Decimal(0))
             return f"{len(rewards)} reward(s) paid, {total.normalize():f} OGC"
 
-        self._each(request, queryset, "rewards_award", call)
+        self._each(request, queryset, call)
 
     @admin.action(description="Archive", permissions=["judge"])
     def archive(self, request, queryset):
         self._each(
             request,
             queryset,
-            "challenge_archive",
             lambda c: services.challenge_archive(challenge_id=c.pk, actor=request.user) and "archived",
         )
 
@@ -223,20 +197,13 @@ class SubmissionAdmin(ReadOnlyAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    services.submission_review(
-                        reviewer=request.user,
-                        submission_id=submission.pk,
-                        decision=data["status"],
-                        score=data["score"],
-                        note=data["review_note"],
-                    )
-                    log_admin_action(
-                        request=request,
-                        obj=submission,
-                        action="submission_review",
-                        details={"status": data["status"], "score": data["score"]},
-                    )
+                services.submission_review(
+                    reviewer=request.user,
+                    submission_id=submission.pk,
+                    decision=data["status"],
+                    score=data["score"],
+                    note=data["review_note"],
+                )
             except ApplicationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -313,16 +280,7 @@ class BadgeAdmin(admin.ModelAdmin):
                 form.add_error("user_email", "No user with this email.")
             else:
                 try:
-                    with transaction.atomic():
-                        user_badge = service(
-                            badge_slug=badge.slug, user=user, actor=request.user, reason=form.cleaned_data["reason"]
-                        )
-                        log_admin_action(
-                            request=request,
-                            obj=user_badge,
-                            action=action,
-                            details={"badge": badge.slug, "user": user.pk, "reason": form.cleaned_data["reason"]},
-                        )
+                    service(badge_slug=badge.slug, user=user, actor=request.user, reason=form.cleaned_data["reason"])
                 except ApplicationError as exc:
                     form.add_error("user_email" if exc.field is None else None, exc.message)
                 else:

@@ -8,7 +8,7 @@ its row, and no two paths take the same locks in opposite orders.
 
 from __future__ import annotations
 
-from challenges.models import Challenge, Submission
+from challenges.models import Badge, Challenge, Submission, UserBadge
 from core.exceptions import NotFoundError
 
 
@@ -31,3 +31,8 @@ def submission_for_update(*, submission_id: int, challenge_id: int | None = None
     # FOR UPDATE on a join would lock the joined rows too: lock the submission alone.
     submission = Submission.objects.select_for_update().get(pk=submission_id)
     return challenge, submission
+
+
+def user_badge_for_update(*, user_id: int, badge: Badge) -> UserBadge | None:
+    """The (user, badge) row, locked, or None when the user never held the badge."""
+    return UserBadge.objects.select_for_update().filter(user_id=user_id, badge=badge).first()

@@ -20,9 +20,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status as http
 
+from accounts.models import User
 from challenges import badges as badge_rules
-from challenges.audit import record_action
-from challenges.lock_objects import challenge_for_update, submission_for_update
+from challenges.lock_objects import challenge_for_update, submission_for_update, user_badge_for_update
 from challenges.models import (
     ACTIVE_SUBMISSION_STATUSES,
     Badge,
@@ -37,6 +37,7 @@ from challenges.models import (
     UserBadge,
     Visibility,
 )
+from core.audit import AuditAction, audit_record
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from core.permissions import ROLE_MODERATOR, ROLE_OPERATOR, has_role
@@ -151,10 +152,63 @@ def _amount_text(amount: Decimal) -> str:
 # --- challenges ------------------------------------------------------------------------
 
 
+#: What an operator sets on a challenge (create and update); status, prize_paid and the
+#: timestamps move only through the lifecycle services.
+CHALLENGE_FIELDS = (
+    "slug",
+    "title",
+    "description",
+    "rules",
+    "category",
+    "tags",
+    "visibility",
+    "starts_at",
+    "ends_at",
+    "entry_fee",
+    "prize_pool",
+    "prize_split",
+    "max_submissions_per_user",
+)
+
+
+def _clean_challenge_fields(fields: dict[str, Any], *, instance: Challenge | None = None) -> dict[str, Any]:
+    """Validate and normalise challenge fields (the one copy of these rules, for the API,
+    the admin and the seed): a unique slug, an end after the start, decimal prizes
+    that fit the pool (and, on an edit, a pool not below what was already paid), at
+    least one submission per member. ``fields`` holds every field of ``CHALLENGE_FIELDS``."""
+    slug = (fields["slug"] or "").strip()
+    taken = Challenge.objects.filter(slug=slug)
+    if instance is not None:
+        taken = taken.exclude(pk=instance.pk)
+    if not slug or taken.exists():
+        raise ApplicationError("This slug is already used.", code="slug_taken", field="slug")
+    if fields["ends_at"] <= fields["starts_at"]:
+        raise ApplicationError("The end must be after the start.", code="invalid_window", field="ends_at")
+    pool, split, fee = _validate_prizes(
+        prize_pool=fields["prize_pool"], prize_split=fields["prize_split"] or [], entry_fee=fields["entry_fee"]
+    )
+    if instance is not None and pool < instance.prize_paid:
+        raise ApplicationError(
+            "The pool cannot be smaller than what was already paid.", code="pool_below_paid", field="prize_pool"
+        )
+    if fields["max_submissions_per_user"] < 1:
+        raise ApplicationError("At least one submission per user.", code="invalid", field="max_submissions_per_user")
+    return {
+        **fields,
+        "slug": slug,
+        "title": fields["title"].strip(),
+        "category": (fields["category"] or "").strip().lower(),
+        "tags": [str(tag).strip().lower() for tag in (fields["tags"] or []) if str(tag).strip()],
+        "entry_fee": fee,
+        "prize_pool": pool,
+        "prize_split": split,
+    }
+
+
 @transaction.atomic
 def challenge_create(
     *,
-    created_by,
+    created_by: User,
     slug: str,
     title: str,
     description: str,
@@ -174,32 +228,51 @@ def challenge_create(
     _require_operator(created_by, "create challenges")
     if status not in (CS.DRAFT, CS.SCHEDULED):
         raise ApplicationError("A new challenge is a draft or scheduled.", code="invalid_status", field="status")
-    if ends_at <= starts_at:
-        raise ApplicationError("The end must be after the start.", code="invalid_window", field="ends_at")
-    if Challenge.objects.filter(slug=slug).exists():
-        raise ApplicationError("This slug is already used.", code="slug_taken", field="slug")
-    pool, split, fee = _validate_prizes(prize_pool=prize_pool, prize_split=prize_split or [], entry_fee=entry_fee)
-    if max_submissions_per_user < 1:
-        raise ApplicationError("At least one submission per user.", code="invalid", field="max_submissions_per_user")
-    challenge = Challenge(
-        slug=slug,
-        title=title.strip(),
-        description=description,
-        rules=rules,
-        category=category.strip().lower(),
-        tags=[str(tag).strip().lower() for tag in (tags or []) if str(tag).strip()],
-        status=status,
-        visibility=visibility,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        entry_fee=fee,
-        prize_pool=pool,
-        prize_split=split,
-        max_submissions_per_user=max_submissions_per_user,
-        created_by=created_by,
+    fields = _clean_challenge_fields(
+        {
+            "slug": slug,
+            "title": title,
+            "description": description,
+            "rules": rules,
+            "category": category,
+            "tags": tags,
+            "visibility": visibility,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "entry_fee": entry_fee,
+            "prize_pool": prize_pool,
+            "prize_split": prize_split,
+            "max_submissions_per_user": max_submissions_per_user,
+        }
     )
+    challenge = Challenge(**fields, status=status, created_by=created_by)
     challenge.full_clean()
     challenge.save()
+    audit_record(action=AuditAction.CHALLENGE_CREATE, instance=challenge, actor=created_by, data={"status": status})
+    return challenge
+
+
+@retry_on_lock_conflict()
+@transaction.atomic
+def challenge_update(*, challenge_id: int, actor: User, **changes: Any) -> Challenge:
+    """Edit a challenge's settings (operators): any of ``CHALLENGE_FIELDS``, checked by
+    the same rules as ``challenge_create`` on the locked row. Returns the challenge;
+    saves (and audits the changed field names) only when something changed."""
+    _require_operator(actor, "edit challenges")
+    unknown = set(changes) - set(CHALLENGE_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Not editable: {', '.join(sorted(unknown))}.", code="invalid")
+    challenge = challenge_for_update(challenge_id=challenge_id)
+    current = {name: getattr(challenge, name) for name in CHALLENGE_FIELDS}
+    fields = _clean_challenge_fields({**current, **changes}, instance=challenge)
+    changed = [name for name in CHALLENGE_FIELDS if fields[name] != current[name]]
+    if not changed:
+        return challenge
+    for name in changed:
+        setattr(challenge, name, fields[name])
+    challenge.full_clean()
+    challenge.save(update_fields=[*changed, "updated_at"])
+    audit_record(action=AuditAction.CHALLENGE_UPDATE, instance=challenge, actor=actor, data={"fields": changed})
     return challenge
 
 
@@ -213,14 +286,16 @@ def challenge_publish(*, challenge_id: int, actor) -> Challenge:
         raise ConflictError(f"Only a draft can be published (this one is {challenge.status}).", code="not_draft")
     challenge.status = CS.SCHEDULED
     challenge.save(update_fields=["status", "updated_at"])
-    record_action(instance=challenge, action="challenge_publish", actor=actor)
+    audit_record(instance=challenge, action=AuditAction.CHALLENGE_PUBLISH, actor=actor)
     return challenge
 
 
-def _close(challenge: Challenge, now: datetime) -> None:
+def _close(challenge: Challenge, now: datetime, *, actor: User | None = None) -> None:
+    early = now < challenge.ends_at
     challenge.status = CS.CLOSED
     challenge.closed_at = now
     challenge.save(update_fields=["status", "closed_at", "updated_at"])
+    audit_record(action=AuditAction.CHALLENGE_CLOSE, instance=challenge, actor=actor, data={"early": early})
 
 
 @retry_on_lock_conflict()
@@ -232,8 +307,7 @@ def challenge_close(*, challenge_id: int, actor, now: datetime | None = None) ->
     challenge = challenge_for_update(challenge_id=challenge_id)
     if challenge.status != CS.SCHEDULED:
         raise ConflictError(f"Only a scheduled challenge can be closed (this one is {challenge.status}).")
-    _close(challenge, now)
-    record_action(instance=challenge, action="challenge_close", actor=actor, data={"early": now < challenge.ends_at})
+    _close(challenge, now, actor=actor)
     return challenge
 
 
@@ -305,7 +379,7 @@ def challenge_judge(*, challenge_id: int, actor, now: datetime | None = None) ->
     challenge.status = CS.JUDGED
     challenge.judged_at = now
     challenge.save(update_fields=["status", "judged_at", "updated_at"])
-    record_action(instance=challenge, action="challenge_judge", actor=actor, data={"ranked": len(ranking)})
+    audit_record(instance=challenge, action=AuditAction.CHALLENGE_JUDGE, actor=actor, data={"ranked": len(ranking)})
     return ranking
 
 
@@ -319,7 +393,7 @@ def challenge_archive(*, challenge_id: int, actor) -> Challenge:
         raise ConflictError("Only a closed or judged challenge can be archived.", code="challenge_not_closed")
     challenge.status = CS.ARCHIVED
     challenge.save(update_fields=["status", "updated_at"])
-    record_action(instance=challenge, action="challenge_archive", actor=actor)
+    audit_record(instance=challenge, action=AuditAction.CHALLENGE_ARCHIVE, actor=actor)
     return challenge
 
 
@@ -505,6 +579,12 @@ def submission_review(
     submission.reviewer = reviewer
     submission.reviewed_at = timezone.now()
     submission.save(update_fields=["status", "score", "review_note", "reviewer", "reviewed_at", "updated_at"])
+    audit_record(
+        action=AuditAction.SUBMISSION_REVIEW,
+        instance=submission,
+        actor=reviewer,
+        data={"status": decision, "score": score},
+    )
     verdict = f"accepted with a score of {score.normalize():f}" if score is not None else "rejected"
     notify(
         user=submission.user,
@@ -622,8 +702,11 @@ def rewards_award(*, challenge_id: int, actor, submission_ids: list[int] | None 
             source=reward,
             reason=f"Rank {submission.rank} in {challenge.title}",
         )
-        record_action(
-            instance=reward, action="reward_award", actor=actor, data={"amount": str(amount), "transaction": row.pk}
+        audit_record(
+            instance=reward,
+            action=AuditAction.REWARD_AWARD,
+            actor=actor,
+            data={"amount": str(amount), "transaction": row.pk},
         )
         rewards.append(reward)
     challenge.save(update_fields=["prize_paid", "updated_at"])  # the CHECK prize_paid <= prize_pool backstop
@@ -649,7 +732,7 @@ def badge_award(*, badge_slug: str, user, actor, reason: str, source: Any = None
     if not reason:
         raise ApplicationError("A reason is required.", code="required", field="reason")
     badge = _badge(badge_slug)
-    user_badge = UserBadge.objects.select_for_update().filter(user=user, badge=badge).first()
+    user_badge = user_badge_for_update(user_id=user.pk, badge=badge)
     if user_badge is not None and not user_badge.is_revoked:
         raise ConflictError("The user already holds this badge.", code="badge_already_held")
     if user_badge is None:
@@ -669,7 +752,7 @@ def badge_award(*, badge_slug: str, user, actor, reason: str, source: Any = None
     if source is not None:
         user_badge.source = source
         user_badge.save(update_fields=["source_type", "source_id"])
-    record_action(instance=user_badge, action="badge_award", actor=actor, data={"reason": user_badge.reason})
+    audit_record(instance=user_badge, action=AuditAction.BADGE_AWARD, actor=actor, data={"reason": user_badge.reason})
     badge_rules.badge_earned_notify(user_badge=user_badge)
     return user_badge
 
@@ -684,14 +767,16 @@ def badge_revoke(*, badge_slug: str, user, actor, reason: str) -> UserBadge:
     if not reason:
         raise ApplicationError("A reason is required.", code="required", field="reason")
     badge = _badge(badge_slug)
-    user_badge = UserBadge.objects.select_for_update().filter(user=user, badge=badge).first()
+    user_badge = user_badge_for_update(user_id=user.pk, badge=badge)
     if user_badge is None or user_badge.is_revoked:
         raise NotFoundError("The user does not hold this badge.", code="badge_not_held")
     user_badge.revoked_at = timezone.now()
     user_badge.revoked_by = actor
     user_badge.revoke_reason = reason[:300]
     user_badge.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
-    record_action(instance=user_badge, action="badge_revoke", actor=actor, data={"reason": user_badge.revoke_reason})
+    audit_record(
+        instance=user_badge, action=AuditAction.BADGE_REVOKE, actor=actor, data={"reason": user_badge.revoke_reason}
+    )
     notify(
         user=user,
         kind="badge_revoked",

@@ -1,5 +1,18 @@
 """Admin pieces shared by every app."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest
+
+from core.exceptions import ApplicationError
+
+T = TypeVar("T")
+
 
 class ReadOnlyAdminMixin:
     """For records nobody edits in the admin (ledger rows, audit entries, votes,
@@ -15,3 +28,37 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def run_admin_action(
+    modeladmin: Any,
+    request: HttpRequest,
+    rows: Iterable[T],
+    *,
+    operation: Callable[[T], str | None],
+    label: Callable[[T], str] = str,
+    success: Callable[[int], str] | None = None,
+) -> int:
+    """The one loop behind every per-row admin action: ``operation(row)`` (one service
+    call) runs in its own transaction for each row, so one refusal neither stops nor
+    undoes the others; the service writes the audit entry. An operation may return a
+    sentence about its row (reported as "<label>: <sentence>"); ``success(count)`` says
+    what the successful rows add up to; refusals are listed in one error message, each
+    with its row's label and reason. Returns how many rows succeeded."""
+    done = 0
+    refused: list[str] = []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                outcome = operation(row)
+        except ApplicationError as exc:
+            refused.append(f"{label(row)}: {exc.message}")
+            continue
+        done += 1
+        if outcome:
+            modeladmin.message_user(request, f"{label(row)}: {outcome}", messages.SUCCESS)
+    if done and success is not None:
+        modeladmin.message_user(request, success(done), messages.SUCCESS)
+    if refused:
+        modeladmin.message_user(request, "Refused: " + "; ".join(refused), messages.ERROR)
+    return done

@@ -5,9 +5,9 @@
 * ``command_context`` is the audit context of a management command or a worker:
   its correlation id (``LogEntry.cid``) is ``cmd:<name>:<random>``, so every entry
   a command writes names the command; ``actor`` is the acting user when known.
-* ``log_admin_action`` writes one extra entry naming an admin action (approve a
-  withdrawal, award a reward, broadcast...) on top of the entries the models' own
-  changes produce.
+* ``audit_record`` is the one writer of named entries (``AuditAction``): services
+  call it for every operation on money, roles, statuses and proposals, on top of the
+  entries the models' own changes produce.
 * ``log_entries_create`` writes several entries in one INSERT (the ledger's hot path:
   the wallet's update and the new row's creation), with the fields auditlog itself
   would have given each.
@@ -23,7 +23,7 @@ from typing import Any
 from auditlog.context import auditlog_disabled, auditlog_value, set_extra_data
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import router
+from django.db import models, router
 from django.db.models import Model
 from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
@@ -58,36 +58,63 @@ def command_context(name: str, actor: Any = None) -> Iterator[str]:
         reset_request_id(token)
 
 
-def log_admin_action(*, request: Any, obj: Any, action: str, details: dict | None = None) -> Any:
-    """Write an audit entry that names an admin action performed on ``obj``.
+class AuditAction(models.TextChoices):
+    """The named operations of the platform: every service that changes money, roles,
+    statuses or proposals writes one entry with its name (``audit_record``), whichever
+    entry point called it (admin, API, page, command), so they all leave the same
+    trail. Add a member when you add such a service; the label is what auditors read."""
 
-    The entry is a ``LogEntry`` with ``action=UPDATE`` on ``obj`` and
-    ``additional_data={"admin_action": action, **details}``; actor, remote address
-    and correlation id come from the request (the auditlog middleware's context
-    fills them too; explicit values here make the helper work outside it, e.g. in
-    tests calling an admin action directly). ``details`` may hold Decimals, dates
-    or UUIDs: they are stored as their JSON strings. Call it inside the same
-    transaction as the action's service call so the entry and the change commit
-    together.
-    """
-    from auditlog.middleware import AuditlogMiddleware
+    # Money (wallets)
+    DEPOSIT_CREATE = "deposit_create", "Deposit credited"
+    ADJUSTMENT_CREATE = "adjustment_create", "Balance adjusted"
+    WITHDRAWAL_APPROVE = "withdrawal_approve", "Withdrawal approved"
+    WITHDRAWAL_REJECT = "withdrawal_reject", "Withdrawal rejected"
+    # Challenges and badges
+    CHALLENGE_CREATE = "challenge_create", "Challenge created"
+    CHALLENGE_UPDATE = "challenge_update", "Challenge edited"
+    CHALLENGE_PUBLISH = "challenge_publish", "Challenge published"
+    CHALLENGE_CLOSE = "challenge_close", "Challenge closed"
+    CHALLENGE_JUDGE = "challenge_judge", "Challenge judged"
+    CHALLENGE_ARCHIVE = "challenge_archive", "Challenge archived"
+    SUBMISSION_REVIEW = "submission_review", "Submission reviewed"
+    REWARD_AWARD = "reward_award", "Reward paid"
+    BADGE_AWARD = "badge_award", "Badge awarded"
+    BADGE_REVOKE = "badge_revoke", "Badge revoked"
+    # Subscriptions
+    SUBSCRIPTION_EXTEND = "subscription_extend", "Subscription extended"
+    SUBSCRIPTION_CANCEL = "subscription_cancel", "Subscription canceled"
+    # Governance and staff accounts
+    PROPOSAL_CANCEL = "proposal_cancel", "Proposal canceled"
+    PROPOSAL_CLOSE = "proposal_close", "Proposal closed"
+    ADMIN_DISABLE = "admin_disable", "Staff account disabled"
+    ADMIN_ENABLE = "admin_enable", "Staff account enabled"
+    PASSWORD_RESET_SEND = "password_reset_send", "Password reset link sent"
+
+
+def audit_record(*, action: AuditAction, instance: Model, actor: Any = None, data: dict[str, Any] | None = None) -> Any:
+    """The one writer of named audit entries: a ``LogEntry`` (action UPDATE, no field
+    changes) on ``instance`` with ``additional_data = {"action": <name>, **data}``.
+
+    Call it from the service, inside the transaction of the change it names, so the
+    entry commits with the change. ``actor`` is the acting user when the service knows
+    it; otherwise the audit context gives it (a request's user, or a command's
+    context). The remote address and correlation id come from the context too.
+    ``data`` may hold Decimals, dates or UUIDs: they are stored as JSON strings."""
     from auditlog.models import LogEntry
 
-    if not action:
-        raise ValueError("log_admin_action needs a non-empty action name")
-    user = getattr(request, "user", None)
-    actor = user if user is not None and getattr(user, "is_authenticated", False) else None
-    extra = json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
+    action = AuditAction(action)
+    extra: dict[str, Any] = {}
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        extra = {"actor": actor, "actor_email": actor.email}
+    details = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
     return LogEntry.objects.log_create(
-        obj,
+        instance,
         force_log=True,
         action=LogEntry.Action.UPDATE,
         changes={},
-        changes_text=f"admin action: {action}",
-        actor=actor,
-        actor_email=getattr(actor, "email", None),
-        remote_addr=AuditlogMiddleware._get_remote_addr(request) if request is not None else None,
-        additional_data={"admin_action": action, **extra},
+        changes_text=f"action: {action.value}",
+        additional_data={"action": action.value, **details},
+        **extra,
     )
 
 

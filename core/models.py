@@ -1,19 +1,9 @@
-"""Shared abstract models and the idempotency record."""
+"""The idempotency record (core's only model)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-
-
-class TimeStampedModel(models.Model):
-    """Abstract base: creation and last-change timestamps (aware, UTC)."""
-
-    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 class IdempotencyRecord(models.Model):

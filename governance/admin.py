@@ -13,14 +13,11 @@ from __future__ import annotations
 
 from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
 from auditlog.models import LogEntry
-from django.contrib import admin, messages
-from django.db import transaction
+from django.contrib import admin
 from django.http import HttpRequest
 
 from accounts.admin import UserAdmin
-from core.admin import ReadOnlyAdminMixin
-from core.audit import log_admin_action
-from core.exceptions import ApplicationError
+from core.admin import ReadOnlyAdminMixin, run_admin_action
 from governance.models import Admin, Proposal, Vote
 from governance.services import admin_set_active, proposal_cancel, proposal_close
 
@@ -57,26 +54,23 @@ class AdminAccountAdmin(UserAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # disable instead: the account stays the actor of its audit entries
 
-    def _set_active(self, request, queryset, *, active: bool, action: str) -> None:
-        done = 0
-        for account in queryset:
-            try:
-                with transaction.atomic():
-                    admin_set_active(admin_id=account.pk, active=active, actor=request.user)
-                    log_admin_action(request=request, obj=account, action=action)
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{account.email}: {exc.message}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{done} account(s) {'enabled' if active else 'disabled'}.", messages.SUCCESS)
+    def _set_active(self, request, queryset, *, active: bool) -> None:
+        run_admin_action(
+            self,
+            request,
+            queryset,
+            operation=lambda account: admin_set_active(admin_id=account.pk, active=active, actor=request.user) and None,
+            label=lambda account: account.email,
+            success=lambda n: f"{n} account(s) {'enabled' if active else 'disabled'}.",
+        )
 
     @admin.action(description="Disable selected accounts", permissions=["change"])
     def disable_accounts(self, request, queryset):
-        self._set_active(request, queryset, active=False, action="admin_disable")
+        self._set_active(request, queryset, active=False)
 
     @admin.action(description="Enable selected accounts", permissions=["change"])
     def enable_accounts(self, request, queryset):
-        self._set_active(request, queryset, active=True, action="admin_enable")
+        self._set_active(request, queryset, active=True)
 
 
 class VoteInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -135,31 +129,28 @@ class ProposalAdmin(admin.ModelAdmin):
         # Only drafts (never voted on) may be removed; everything else is a public record.
         return super().has_delete_permission(request, obj) and (obj is None or obj.status == "draft")
 
-    def _run(self, request, queryset, *, action: str, service) -> None:
-        done = 0
-        for proposal in queryset:
-            try:
-                with transaction.atomic():
-                    result = service(proposal)
-                    log_admin_action(request=request, obj=result, action=action, details={"status": result.status})
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"#{proposal.pk}: {exc.message}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{action}: {done} proposal(s).", messages.SUCCESS)
+    def _run(self, request, queryset, *, done: str, service) -> None:
+        run_admin_action(
+            self,
+            request,
+            queryset,
+            operation=lambda proposal: service(proposal) and None,
+            label=lambda proposal: f"#{proposal.pk}",
+            success=lambda n: f"{n} proposal(s) {done}.",
+        )
 
     @admin.action(description="Cancel selected proposals", permissions=["change"])
     def cancel_proposals(self, request, queryset):
         self._run(
             request,
             queryset,
-            action="proposal_cancel",
+            done="canceled",
             service=lambda p: proposal_cancel(proposal_id=p.pk, actor=request.user),
         )
 
     @admin.action(description="Close selected proposals whose voting has ended", permissions=["change"])
     def close_ended_proposals(self, request, queryset):
-        self._run(request, queryset, action="proposal_close", service=lambda p: proposal_close(proposal_id=p.pk))
+        self._run(request, queryset, done="closed", service=lambda p: proposal_close(proposal_id=p.pk))
 
 
 @admin.register(Vote)

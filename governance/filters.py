@@ -6,6 +6,8 @@ import django_filters
 from auditlog.models import LogEntry
 from django.db.models import Q, QuerySet
 
+from core.audit import AuditAction
+
 ACTION_NAMES = {
     "create": LogEntry.Action.CREATE,
     "update": LogEntry.Action.UPDATE,
@@ -17,8 +19,8 @@ ACTION_NAMES = {
 class AuditLogFilter(django_filters.FilterSet):
     """``actor`` (user id), ``actor_email``, ``model`` (``app_label.model``, e.g.
     ``wallets.transaction``), ``object`` (the object's primary key; with ``model``),
-    ``action`` (create/update/delete/access), ``admin_action`` (the name an admin
-    action logged), ``cid`` (correlation id, or a ``cmd:<name>`` prefix),
+    ``action`` (create/update/delete/access), ``admin_action`` (the name of the
+    operation a service recorded, ``core.audit.AuditAction``: ``withdrawal_approve``...), ``cid`` (correlation id, or a ``cmd:<name>`` prefix),
     ``date_after``/``date_before`` (ISO date or datetime, inclusive)."""
 
     actor = django_filters.NumberFilter(field_name="actor_id")
@@ -26,7 +28,7 @@ class AuditLogFilter(django_filters.FilterSet):
     model = django_filters.CharFilter(method="filter_model")
     object = django_filters.CharFilter(field_name="object_pk")
     action = django_filters.ChoiceFilter(choices=[(name, name) for name in ACTION_NAMES], method="filter_action")
-    admin_action = django_filters.CharFilter(field_name="additional_data__admin_action")
+    admin_action = django_filters.ChoiceFilter(choices=AuditAction.choices, field_name="additional_data__action")
     cid = django_filters.CharFilter(method="filter_cid")
     date_after = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
     date_before = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lte")

@@ -14,9 +14,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.audit import AuditAction, audit_record
 from core.db import retry_on_lock_conflict
-from core.exceptions import ApplicationError, ConflictError, NotFoundError
+from core.exceptions import ApplicationError, ConflictError
 from core.permissions import ROLE_MEMBER, ROLE_MODERATOR, ROLE_OPERATOR, has_role
+from governance.lock_objects import admin_for_update, proposal_for_update
 from governance.models import ABSTAIN, DEFAULT_CHOICES, Admin, Proposal, ProposalOutcome, ProposalStatus, Vote
 from governance.selectors import proposal_min_stake, proposal_tally
 from wallets.selectors import staked_balance_at, total_staked_at
@@ -56,10 +58,7 @@ def _require_member(user, *, what: str) -> None:
 
 
 def _locked_proposal(proposal_id: int) -> Proposal:
-    proposal = Proposal.objects.select_for_update().filter(pk=proposal_id).first()
-    if proposal is None:
-        raise NotFoundError("Proposal not found.", code="proposal_not_found")
-    return proposal
+    return proposal_for_update(proposal_id=proposal_id)
 
 
 @transaction.atomic
@@ -147,6 +146,7 @@ def proposal_cancel(*, proposal_id: int, actor, now: datetime | None = None) -> 
     proposal.status = ProposalStatus.CANCELED
     proposal.canceled_at = now or timezone.now()
     proposal.save(update_fields=["status", "canceled_at", "updated_at"])
+    audit_record(action=AuditAction.PROPOSAL_CANCEL, instance=proposal, actor=actor, data={"status": proposal.status})
     return proposal
 
 
@@ -226,6 +226,7 @@ def proposal_close(*, proposal_id: int, now: datetime | None = None) -> Proposal
     proposal.status = ProposalStatus.CLOSED
     proposal.closed_at = now
     proposal.save()
+    audit_record(action=AuditAction.PROPOSAL_CLOSE, instance=proposal, data={"outcome": outcome})
     summary = winner if outcome == ProposalOutcome.WINNER else ProposalOutcome(outcome).label.lower()
     recipients = {proposal.author_id: proposal.author}
     for vote in Vote.objects.filter(proposal=proposal).select_related("voter"):
@@ -269,12 +270,12 @@ def admin_set_active(*, admin_id: int, active: bool, actor) -> Admin:
     """Enable or disable a staff account (superusers only; never yourself)."""
     if not (actor and actor.is_superuser):
         raise ApplicationError("Only superusers manage admin accounts.", code="forbidden", status_code=403)
-    account = Admin.objects.select_for_update().filter(pk=admin_id).first()
-    if account is None:
-        raise NotFoundError("Admin account not found.", code="admin_not_found")
+    account = admin_for_update(admin_id=admin_id)
     if account.pk == actor.pk and not active:
         raise ApplicationError("You cannot disable your own account.", code="forbidden")
     if account.is_active != active:
         account.is_active = active
         account.save(update_fields=["is_active", "updated_at"])
+    action = AuditAction.ADMIN_ENABLE if active else AuditAction.ADMIN_DISABLE
+    audit_record(action=action, instance=account, actor=actor)
     return account

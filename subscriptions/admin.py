@@ -3,23 +3,21 @@
 Plans are edited by operators (price changes apply from each subscriber's next
 renewal). Subscriptions and their periods are read-only: operators change them
 only through the actions, which call the services and write an audit entry
-naming the action (``core.audit.log_admin_action``) in the same transaction.
+naming the action (``core.audit.audit_record``, written by the service).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from core.admin import ReadOnlyAdminMixin
-from core.audit import log_admin_action
-from core.exceptions import ApplicationError
+from core.admin import ReadOnlyAdminMixin, run_admin_action
 from subscriptions import services
 from subscriptions.models import Plan, Subscription, SubscriptionPeriod
 
@@ -107,22 +105,16 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def has_extend_permission(self, request) -> bool:
         return request.user.has_perm("subscriptions.extend_subscription")
 
-    def _apply(self, request: HttpRequest, queryset, action: str, operation, **details: Any) -> None:
-        """Run ``operation(subscription)`` per row with its audit entry; report each refusal."""
-        done, refused = 0, []
-        for sub in queryset.select_related("user"):
-            try:
-                with transaction.atomic():
-                    result = operation(sub)
-                    log_admin_action(request=request, obj=result, action=action, details=details)
-            except ApplicationError as exc:
-                refused.append(f"{sub.user}: {exc.message}")
-            else:
-                done += 1
-        if done:
-            self.message_user(request, f"{action}: {done} subscription(s) done.", messages.SUCCESS)
-        if refused:
-            self.message_user(request, "Refused: " + "; ".join(refused), messages.ERROR)
+    def _apply(self, request: HttpRequest, queryset, operation: Callable[[Subscription], Any], done: str) -> None:
+        """Run ``operation(subscription)`` (one service call, which writes the audit entry) per row."""
+        run_admin_action(
+            self,
+            request,
+            queryset.select_related("user"),
+            operation=lambda sub: operation(sub) and None,
+            label=lambda sub: str(sub.user),
+            success=lambda n: f"{n} subscription(s) {done}.",
+        )
 
     @admin.action(description="Extend the current period (with a reason)…", permissions=["extend"])
     def extend_period(self, request: HttpRequest, queryset) -> HttpResponse | None:
@@ -132,10 +124,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
             self._apply(
                 request,
                 queryset,
-                "extend_subscription",
-                lambda sub: services.subscription_extend(subscription_id=sub.pk, days=days, reason=reason),
-                days=days,
-                reason=reason,
+                lambda sub: services.subscription_extend(
+                    subscription_id=sub.pk, days=days, reason=reason, actor=request.user
+                ),
+                f"extended by {days} day(s)",
             )
             return None
         context = {
@@ -153,8 +145,8 @@ class SubscriptionAdmin(admin.ModelAdmin):
         self._apply(
             request,
             queryset,
-            "cancel_subscription_at_period_end",
-            lambda sub: services.subscription_cancel(user=sub.user, at_period_end=True),
+            lambda sub: services.subscription_cancel(user=sub.user, at_period_end=True, actor=request.user),
+            "set to end at the period end",
         )
 
     @admin.action(description="Cancel now (access ends at once, no refund)", permissions=["change"])
@@ -162,8 +154,8 @@ class SubscriptionAdmin(admin.ModelAdmin):
         self._apply(
             request,
             queryset,
-            "cancel_subscription_now",
-            lambda sub: services.subscription_cancel(user=sub.user, at_period_end=False),
+            lambda sub: services.subscription_cancel(user=sub.user, at_period_end=False, actor=request.user),
+            "canceled now",
         )
 
 

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
+from core.audit import AuditAction, audit_record
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from notifications.kinds import NotificationKind as N
@@ -492,7 +494,9 @@ def _running_subscription(user, now: datetime) -> Subscription:
 
 @retry_on_lock_conflict()
 @transaction.atomic
-def subscription_cancel(*, user, at_period_end: bool = True, now: datetime | None = None) -> Subscription:
+def subscription_cancel(
+    *, user: User, at_period_end: bool = True, actor: User | None = None, now: datetime | None = None
+) -> Subscription:
     """Cancel at the period end (access continues until then; ``reactivate`` undoes it)
     or now (access stops at once; no refund). A past-due subscription has no period
     left, so it is always canceled now."""
@@ -512,6 +516,9 @@ def subscription_cancel(*, user, at_period_end: bool = True, now: datetime | Non
         sub.canceled_at = now
         _end(sub, status=S.CANCELED, ended_at=now)
         body = f"Your {sub.plan.name} plan was canceled and has ended."
+    audit_record(
+        action=AuditAction.SUBSCRIPTION_CANCEL, instance=sub, actor=actor, data={"at_period_end": at_period_end}
+    )
     _notify(sub, N.SUBSCRIPTION_CANCELED, "Subscription canceled", body, event_id=_event(sub, "canceled", now))
     return sub
 
@@ -536,10 +543,11 @@ def subscription_reactivate(*, user, now: datetime | None = None) -> Subscriptio
 
 @retry_on_lock_conflict()
 @transaction.atomic
-def subscription_extend(*, subscription_id: int, days: int, reason: str, now: datetime | None = None) -> Subscription:
+def subscription_extend(
+    *, subscription_id: int, days: int, reason: str, actor: User | None = None, now: datetime | None = None
+) -> Subscription:
     """An operator adds ``days`` to the current period (a goodwill gesture, an outage).
-    A past-due subscription becomes active again for ``days`` from now. The caller
-    (the admin action) writes the audit entry naming the action in this transaction."""
+    A past-due subscription becomes active again for ``days`` from now."""
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
@@ -561,6 +569,9 @@ def subscription_extend(*, subscription_id: int, days: int, reason: str, now: da
         if sub.status == S.TRIALING:
             sub.trial_end = sub.current_period_end
     sub.save()
+    audit_record(
+        action=AuditAction.SUBSCRIPTION_EXTEND, instance=sub, actor=actor, data={"days": days, "reason": reason}
+    )
     logger.info("Subscription %s extended by %s day(s): %s", sub.pk, days, reason)
     return sub
 

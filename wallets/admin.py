@@ -4,7 +4,7 @@ Wallets, transactions and addresses are readable and searchable; nobody (not eve
 a superuser) can add, edit or delete a ledger row here. Money moves only through
 the services: the "approve/reject selected withdrawals" actions and the
 deposit/adjustment forms call them, and each writes an audit entry naming the
-action (``core.audit.log_admin_action``) in the same transaction.
+action (``core.audit.audit_record``, written by the service) in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,15 +17,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from core.admin import ReadOnlyAdminMixin
-from core.audit import log_admin_action
+from core.admin import ReadOnlyAdminMixin, run_admin_action
 from core.exceptions import ApplicationError
 from wallets import services
 from wallets.models import Direction, Transaction, TransactionKind, TransactionStatus, Wallet, WalletAddress
@@ -149,24 +147,23 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return ids
 
     def _settle(self, request, ids: list[int], action: str, **kwargs: Any) -> None:
-        done, refused = 0, []
-        for wid in ids:
-            try:
-                with transaction.atomic():
-                    if action == "withdrawal_approve":
-                        row = services.withdrawal_approve(withdrawal_id=wid, actor=request.user)
-                    else:
-                        row = services.withdrawal_reject(withdrawal_id=wid, actor=request.user, **kwargs)
-                    log_admin_action(request=request, obj=row, action=action, details={"amount": row.amount, **kwargs})
-            except ApplicationError as exc:
-                refused.append(f"#{wid}: {exc.message}")
+        approve = action == "withdrawal_approve"
+
+        def settle(withdrawal_id: int) -> None:
+            if approve:
+                services.withdrawal_approve(withdrawal_id=withdrawal_id, actor=request.user)
             else:
-                done += 1
-        if done:
-            verb = "approved" if action == "withdrawal_approve" else "rejected"
-            self.message_user(request, f"{done} withdrawal(s) {verb}.", messages.SUCCESS)
-        if refused:
-            self.message_user(request, "Refused: " + "; ".join(refused), messages.ERROR)
+                services.withdrawal_reject(withdrawal_id=withdrawal_id, actor=request.user, **kwargs)
+
+        verb = "approved" if approve else "rejected"
+        run_admin_action(
+            self,
+            request,
+            ids,
+            operation=settle,
+            label=lambda wid: f"#{wid}",
+            success=lambda n: f"{n} withdrawal(s) {verb}.",
+        )
 
     @admin.action(description="Approve selected pending withdrawals", permissions=["approve_withdrawal"])
     def approve_withdrawals(self, request: HttpRequest, queryset) -> None:
@@ -207,34 +204,23 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             data = form.cleaned_data
             key = f"admin{request.user.pk}:{data['token']}"
             try:
-                with transaction.atomic():
-                    if kind == "deposit":
-                        row = services.deposit_create(
-                            user=data["email"],
-                            amount=data["amount"],
-                            actor=request.user,
-                            external_reference=data["reference"],
-                            memo=data["reason"],
-                            idempotency_key=key,
-                        )
-                    else:
-                        row = services.adjustment_create(
-                            user=data["email"],
-                            amount=data["amount"],
-                            direction=data["direction"],
-                            reason=data["reason"],
-                            actor=request.user,
-                            idempotency_key=key,
-                        )
-                    if getattr(row, "replayed", False):  # a resent form: the first submit was logged
-                        continue_message = f"{kind.capitalize()} #{row.pk} was already written by this form."
-                        self.message_user(request, continue_message, messages.INFO)
-                        return redirect(reverse("admin:wallets_transaction_changelist"))
-                    log_admin_action(
-                        request=request,
-                        obj=row,
-                        action=f"{kind}_create",
-                        details={"amount": row.amount, "direction": row.direction, "memo": row.memo},
+                if kind == "deposit":
+                    row = services.deposit_create(
+                        user=data["email"],
+                        amount=data["amount"],
+                        actor=request.user,
+                        external_reference=data["reference"],
+                        memo=data["reason"],
+                        idempotency_key=key,
+                    )
+                else:
+                    row = services.adjustment_create(
+                        user=data["email"],
+                        amount=data["amount"],
+                        direction=data["direction"],
+                        reason=data["reason"],
+                        actor=request.user,
+                        idempotency_key=key,
                     )
             except ApplicationError as exc:
                 field = {"external_reference": "reference", "user": "email"}.get(exc.field or "", exc.field)

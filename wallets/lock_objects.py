@@ -32,3 +32,14 @@ def wallets_for_update(*, wallet_ids: Iterable[int]) -> dict[int, Wallet]:
     if len(wallets) != len(ids):
         raise NotFoundError("Wallet not found.", code="wallet_not_found")
     return wallets
+
+
+def wallet_balances_for_update(*, wallet_ids: Iterable[int], fields: Iterable[str]) -> list[tuple]:
+    """``(pk, *fields)`` of the wallets, locked in primary-key order (``verify_ledger``
+    re-checks a suspected drift under the locks the money paths take)."""
+    return list(
+        Wallet.objects.select_for_update()
+        .filter(pk__in=sorted(set(wallet_ids)))
+        .order_by("pk")
+        .values_list("pk", *fields)
+    )

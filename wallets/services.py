@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status as http
 
-from core.audit import log_entries_create
+from core.audit import AuditAction, audit_record, log_entries_create
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from wallets import events
@@ -128,7 +128,6 @@ def _replayed(
         return None
     if row.kind != kind or row.amount != amount or (direction is not None and row.direction != direction):
         raise _key_reused()
-    row.replayed = True  # callers that audit (admin forms) must not log a replay twice
     return row
 
 
@@ -262,6 +261,12 @@ def _post(
     return row
 
 
+def _audit_money(action: AuditAction, row: Transaction, actor: Any, **data: Any) -> None:
+    """The named entry of an operator's money operation (not written for a replay)."""
+    details = {"amount": row.amount, "direction": row.direction, "memo": row.memo, **data}
+    audit_record(action=action, instance=row, actor=actor, data=details)
+
+
 def _transition(wallet: Wallet, row: Transaction, new_status: str, *, reason: str = "", **fields: Any) -> Transaction:
     """Move a pending row to its final status: undo the pending effect, apply the final one."""
     before = _balances(wallet)
@@ -316,7 +321,6 @@ def deposit_create(
                     code="duplicate_external_reference",
                     field="external_reference",
                 )
-            existing.replayed = True
             return existing
     if (row := _replayed(wallet, idempotency_key, K.DEPOSIT, amount)) is not None:
         return row
@@ -333,6 +337,7 @@ def deposit_create(
         memo=memo,
     )
     events.transaction_event(row)
+    _audit_money(AuditAction.DEPOSIT_CREATE, row, actor)
     return row
 
 
@@ -354,16 +359,23 @@ def adjustment_create(
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("A reason is required for an adjustment.", code="reason_required", field="reason")
-    return _post(
-        user=user,
+    wallet = wallet_for_update(user_id=user.pk)
+    if (row := _replayed(wallet, idempotency_key, K.ADJUSTMENT, amount, direction)) is not None:
+        return row
+    row = _write(
+        wallet,
         kind=K.ADJUSTMENT,
         status=S.COMPLETED,
         direction=direction,
         amount=amount,
+        user=user,
         actor=actor,
         idempotency_key=idempotency_key,
         memo=reason[:500],
     )
+    events.transaction_event(row)
+    _audit_money(AuditAction.ADJUSTMENT_CREATE, row, actor)
+    return row
 
 
 # --- staking ------------------------------------------------------------------------------
@@ -498,6 +510,7 @@ def withdrawal_approve(*, withdrawal_id: int, actor, external_reference: str | N
     fields = {"external_reference": external_reference} if external_reference else {}
     _transition(wallet, row, S.COMPLETED, **fields)
     events.transaction_event(row, actor=actor)
+    _audit_money(AuditAction.WITHDRAWAL_APPROVE, row, actor)
     return row
 
 
@@ -511,6 +524,7 @@ def withdrawal_reject(*, withdrawal_id: int, actor, reason: str) -> Transaction:
     wallet, row = _pending_withdrawal_for_update(withdrawal_id)
     _transition(wallet, row, S.CANCELED, reason=f"Rejected: {reason}"[:500])
     events.transaction_event(row, actor=actor)
+    _audit_money(AuditAction.WITHDRAWAL_REJECT, row, actor, reason=reason)
     return row
 
 

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from wallets.ledger import BALANCES, effect_of, ledger_sums
+from wallets.lock_objects import wallet_balances_for_update
 from wallets.models import ZERO, Transaction, Wallet
 
 DEFAULT_CHUNK_SIZE = 2_000
@@ -90,12 +91,7 @@ def _drifts(chunk: list[tuple], sums: dict[int, dict[str, Decimal]]) -> list[Dri
 
 def _confirmed_drifts(wallet_ids: list[int]) -> list[Drift]:
     with transaction.atomic():
-        chunk = list(
-            Wallet.objects.select_for_update()
-            .filter(pk__in=sorted(wallet_ids))
-            .order_by("pk")
-            .values_list("pk", "user_id", *BALANCES)
-        )
+        chunk = wallet_balances_for_update(wallet_ids=wallet_ids, fields=("user_id", *BALANCES))
         return _drifts(chunk, _exact_sums(Transaction.objects.filter(wallet_id__in=wallet_ids)))
 
 

@@ -104,7 +104,7 @@ def test_operator_cannot_set_a_member_password_but_can_send_a_reset_link(client,
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
     entry = LogEntry.objects.get_for_object(member).latest("timestamp")
     assert entry.actor == operator
-    assert entry.additional_data["admin_action"] == "send_password_reset"
+    assert entry.additional_data["action"] == "password_reset_send"
 
 
 def test_superuser_may_still_set_a_password(client):

@@ -510,7 +510,11 @@ MATRIX: dict[str, dict[str, Callable[[Ctx], Expect] | NA]] = {
         "api": NA("GET /api/v1/plans/ is read-only: operators edit plans in the admin, `seed` creates the defaults"),
         "command": plan_command,
     },
-    "subscriptions.Subscription": {"admin": subscription_admin, "api": subscription_api, "command": subscription_command},
+    "subscriptions.Subscription": {
+        "admin": subscription_admin,
+        "api": subscription_api,
+        "command": subscription_command,
+    },
     "subscriptions.SubscriptionPeriod": {
         "admin": NA(
             "periods are read-only in the admin; its subscription actions (extend, cancel) change the "

@@ -193,7 +193,7 @@ def test_only_superusers_create_and_disable_admin_accounts():
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.is_active is False
-    assert LogEntry.objects.filter(object_pk=str(target.pk), additional_data__admin_action="admin_disable").exists()
+    assert LogEntry.objects.filter(object_pk=str(target.pk), additional_data__action="admin_disable").exists()
     # The page lists roles, last login and the active flag.
     page = superuser.get(_url(admin_model, "changelist")).content.decode()
     assert "roles" in page.lower() and "last login" in page.lower() and "active" in page.lower()

@@ -29,7 +29,7 @@ def operator_client():
 
 def _action_entries(action: str):
     ct = ContentType.objects.get_for_model(Transaction)
-    return LogEntry.objects.filter(content_type=ct, additional_data__admin_action=action)
+    return LogEntry.objects.filter(content_type=ct, additional_data__action=action)
 
 
 def test_lists_search_and_no_add_change_delete(operator_client):

@@ -64,16 +64,13 @@ def test_command_entries_filter_by_command_name(auditor):
 
 
 def test_admin_action_filter(auditor):
-    from django.test import RequestFactory
+    from core.audit import AuditAction, audit_record
 
-    from core.audit import log_admin_action
-
-    request = RequestFactory().post("/admin/")
-    request.user = StaffFactory()
     target = UserFactory()
-    entry = log_admin_action(request=request, obj=target, action="admin_disable")
+    entry = audit_record(action=AuditAction.ADMIN_DISABLE, instance=target, actor=StaffFactory())
 
     rows = auditor.get("/api/v1/audit-logs/", {"admin_action": "admin_disable"}).json()["results"]
     assert [r["id"] for r in rows] == [entry.pk]
-    assert rows[0]["additional_data"] == {"admin_action": "admin_disable"}
+    assert rows[0]["additional_data"] == {"action": "admin_disable"}
+    assert auditor.get("/api/v1/audit-logs/", {"admin_action": "no_such_action"}).status_code == 400
     assert auditor.get("/api/v1/audit-logs/", {"model": "user", "object": str(target.pk)}).json()["results"]

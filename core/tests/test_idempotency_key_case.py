@@ -1,4 +1,4 @@
-"""Regression tests from the money-path review of ``core.idempotency``."""
+"""Idempotency-Key values are compared byte for byte (binary collation): keys differing only in case are two requests."""
 
 from __future__ import annotations
 

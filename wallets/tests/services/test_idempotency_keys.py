@@ -1,4 +1,5 @@
-"""Regression tests from the money-path review (each names the bug it pins)."""
+"""A ledger idempotency key names one operation: another kind, direction, address or
+letter case is another operation (422 or a separate row), never a replay of the first."""
 
 from decimal import Decimal
 
@@ -7,29 +8,8 @@ import pytest
 from accounts.tests.factories import StaffFactory, UserFactory
 from wallets.models import Direction, Transaction
 from wallets.services import adjustment_create, deposit_create, stake_create
-from wallets.verification import assert_ledger_clean
 
 pytestmark = pytest.mark.django_db
-
-
-def test_balances_keep_all_36_digits_of_a_large_wallet():
-    """Bug: ``_apply`` added amounts in the default decimal context (28 significant
-    digits), so a balance past 10**10 with 18 decimals was silently rounded: the
-    wallet and the row's balances-after disagreed with the ledger."""
-    user = UserFactory()
-    deposit_create(user=user, amount=Decimal("12345678901"))
-    row = deposit_create(user=user, amount=Decimal("0.000000000000000001"))
-    assert row.available_after == Decimal("12345678901.000000000000000001")
-    user.wallet.refresh_from_db()
-    assert user.wallet.available == Decimal("12345678901.000000000000000001")
-    big = Decimal("123456789012345678.123456789012345678")  # 36 digits, within DECIMAL(36, 18)
-    other = UserFactory()
-    deposit_create(user=other, amount=big)
-    stake_create(user=other, amount=Decimal("0.000000000000000008"))
-    other.wallet.refresh_from_db()
-    assert other.wallet.available == Decimal("123456789012345678.123456789012345670")
-    assert other.wallet.staked == Decimal("0.000000000000000008")
-    assert_ledger_clean(wallet_ids=[user.wallet.pk, other.wallet.pk])
 
 
 def test_an_idempotency_key_of_a_credit_cannot_replay_as_a_debit():
@@ -54,7 +34,8 @@ def test_an_idempotency_key_of_a_credit_cannot_replay_as_a_debit():
     again = adjustment_create(
         user=user, amount="5", direction=Direction.CREDIT, reason="goodwill", actor=operator, idempotency_key="k1"
     )
-    assert again.pk == credit.pk and again.replayed
+    assert again.pk == credit.pk
+    assert Transaction.objects.filter(wallet=user.wallet, kind="adjustment").count() == 1
     user.wallet.refresh_from_db()
     assert user.wallet.available == Decimal("55")
 
@@ -90,24 +71,11 @@ def test_a_withdrawal_key_cannot_replay_to_another_address():
         withdrawal_request(user=user, amount="4", address_id=other_address.pk, idempotency_key="page:t1")
     assert exc.value.code == "idempotency_key_reused"
     again = withdrawal_request(user=user, amount="4", address_id=first_address.pk, idempotency_key="page:t1")
-    assert again.pk == row.pk and again.replayed
+    assert again.pk == row.pk
+    assert Transaction.objects.filter(wallet=user.wallet, kind="withdrawal").count() == 1
     address_delete(user=user, address_id=first_address.pk)
     assert (
         withdrawal_request(user=user, amount="4", address_id=first_address.pk, idempotency_key="page:t1").pk == row.pk
     )
     user.wallet.refresh_from_db()
     assert (user.wallet.available, user.wallet.held) == (Decimal("6"), Decimal("4"))
-
-
-def test_the_wallet_total_keeps_every_digit():
-    """Bug: ``Wallet.total`` added the three balances in the default decimal context
-    (28 digits): the API's ``total`` of a large wallet was rounded."""
-    from conftest import make_token_client
-
-    user = UserFactory()
-    deposit_create(user=user, amount=Decimal("12345678901.000000000000000001"))
-    stake_create(user=user, amount=Decimal("1"))
-    user.wallet.refresh_from_db()
-    assert user.wallet.total == Decimal("12345678901.000000000000000001")
-    body = make_token_client(user).get("/api/v1/wallet/").json()
-    assert body["total"] == "12345678901.000000000000000001"
