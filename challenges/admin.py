@@ -22,6 +22,7 @@ from challenges import services
 from challenges.forms import BadgeActionForm, ReviewForm
 from challenges.models import Badge, Challenge, ChallengeEntry, Reward, Submission, SubmissionStatus, UserBadge
 from core.admin import ReadOnlyAdminMixin
+from core.amounts import format_amount
 from core.audit import log_admin_action
 from core.exceptions import ApplicationError
 
@@ -174,7 +175,7 @@ class ChallengeAdmin(admin.ModelAdmin):
         def call(c: Challenge) -> str:
             rewards = services.rewards_award(challenge_id=c.pk, actor=request.user)
             total = sum((r.amount for r in rewards), Decimal(0))
-            return f"{len(rewards)} reward(s) paid, {total.normalize():f} OGC"
+            return f"{len(rewards)} reward(s) paid, {format_amount(total, symbol=True)}"
 
         self._each(request, queryset, "rewards_award", call)
 

@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from challenges.models import Badge, BadgeRule, UserBadge
+from core.amounts import format_amount
 
 
 def badge_earned_notify(*, user_badge: UserBadge) -> None:
@@ -100,7 +101,7 @@ def on_ledger_row(row) -> list[UserBadge]:
         rules.append(BadgeRule.STAKER)
     reasons = {
         BadgeRule.FIRST_STAKE: "First stake",
-        BadgeRule.STAKER: f"Staked at least {threshold.normalize():f}",
+        BadgeRule.STAKER: f"Staked at least {format_amount(threshold)}",
     }
     badges = _badges_not_held(user=row.user, rules=rules)
     return _grant(user=row.user, badges=badges, source=row, reason_for=lambda badge: reasons[badge.rule])

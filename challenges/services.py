@@ -37,10 +37,10 @@ from challenges.models import (
     UserBadge,
     Visibility,
 )
+from core.amounts import EXACT, format_amount, parse_amount
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from core.permissions import ROLE_MODERATOR, ROLE_OPERATOR, has_role
-from wallets.models import EXACT
 
 CS, SS = ChallengeStatus, SubmissionStatus
 EXTRA_SUBMISSIONS_FEATURE = "extra_submissions"
@@ -85,24 +85,18 @@ def _decimal(value: Any, *, field: str, allow_zero: bool = True) -> Decimal:
 
 
 def _validate_prizes(*, prize_pool: Any, prize_split: Any, entry_fee: Any) -> tuple[Decimal, list[str], Decimal]:
-    from wallets.services import validate_amount
-
-    pool = _decimal(prize_pool, field="prize_pool")
-    fee = _decimal(entry_fee, field="entry_fee")
-    if fee > 0:
-        fee = validate_amount(fee, field="entry_fee")
-    if pool > 0:
-        pool = validate_amount(pool, field="prize_pool")
+    pool = parse_amount(prize_pool, field="prize_pool", allow_zero=True)
+    fee = parse_amount(entry_fee, field="entry_fee", allow_zero=True)
     if not isinstance(prize_split, list | tuple):
         raise ApplicationError("The prize split is a list of amounts by rank.", code="invalid", field="prize_split")
-    amounts = [validate_amount(value, field="prize_split") for value in prize_split]
+    amounts = [parse_amount(value, field="prize_split") for value in prize_split]
     with localcontext(EXACT):  # 36-digit amounts: the default 28-digit context rounds
         split_total = sum(amounts, Decimal(0))
     if split_total > pool:
         raise ApplicationError(
             "The prize split adds up to more than the prize pool.", code="split_exceeds_pool", field="prize_split"
         )
-    return pool, [f"{amount.normalize():f}" for amount in amounts], fee
+    return pool, [format_amount(amount) for amount in amounts], fee
 
 
 def _validate_submission_body(*, title: str, content: str, link: str) -> tuple[str, str, str]:
@@ -143,9 +137,7 @@ def _refuse_unless_open(challenge: Challenge, now: datetime) -> None:
 
 
 def _amount_text(amount: Decimal) -> str:
-    from django.conf import settings
-
-    return f"{amount.normalize():f} {settings.OGC_TOKEN_SYMBOL}"
+    return format_amount(amount, symbol=True)
 
 
 # --- challenges ------------------------------------------------------------------------

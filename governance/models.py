@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.db.models.signals import post_save
 
 from accounts.models import User, UserManager
-from wallets.models import AmountField
+from core.amounts import AmountField
 from wallets.signals import create_wallet_for_new_user
 
 DEFAULT_CHOICES = ["for", "against", "abstain"]

@@ -23,17 +23,17 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.amounts import ZERO, amount_sum_field
 from core.permissions import ROLE_MEMBER, has_role
 from governance.models import Proposal, ProposalStatus, Vote
 from wallets.ledger import EFFECTS
-from wallets.models import AMOUNT_DECIMAL_PLACES, Transaction, TransactionStatus, Wallet
+from wallets.models import Transaction, TransactionStatus, Wallet
 
-ZERO = Decimal("0")
-_OUT = DecimalField(max_digits=40, decimal_places=AMOUNT_DECIMAL_PLACES)
+_OUT = amount_sum_field()
 _STAKED = 1  # index of the staked balance in an EFFECTS triple
 
 

@@ -8,13 +8,14 @@ it is called only for a row this transaction just inserted or moved out of
 
 from __future__ import annotations
 
+from core.amounts import format_amount
 from wallets.models import Transaction, TransactionKind, TransactionStatus
 
 K, S = TransactionKind, TransactionStatus
 
 
 def _message(row: Transaction) -> tuple[str, str, str] | None:
-    amount = f"{row.amount.normalize():f} {row.wallet.token_symbol}"
+    amount = format_amount(row.amount, symbol=row.wallet.token_symbol)
     if row.kind == K.DEPOSIT:
         return "deposit_credited", "Deposit credited", f"{amount} were credited to your wallet."
     if row.kind == K.WITHDRAWAL:

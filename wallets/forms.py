@@ -1,4 +1,4 @@
-"""Forms of the wallet page. Validation is the services' (``validate_amount``,
+"""Forms of the wallet page. Validation is the services' (``core.amounts.parse_amount``,
 ``normalize_evm_address``); these forms only carry the input and show the errors.
 
 Money forms carry a ``token`` fixed when the page is rendered; the view passes it
@@ -12,9 +12,9 @@ from typing import Any
 
 from django import forms
 
+from core.amounts import parse_amount
 from core.exceptions import ApplicationError
 from wallets.models import Chain, WalletAddress
-from wallets.services import validate_amount
 
 
 def new_token() -> str:
@@ -33,7 +33,7 @@ class MoneyForm(forms.Form):
 
     def clean_amount(self):
         try:
-            return validate_amount(self.cleaned_data["amount"])
+            return parse_amount(self.cleaned_data["amount"])
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from None
 

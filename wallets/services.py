@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal, localcontext
 from typing import Any
 
 from auditlog.context import disable_auditlog
@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status as http
 
+from core.amounts import EXACT, MAX_AMOUNT, parse_amount
 from core.audit import log_entries_create
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
@@ -33,9 +34,6 @@ from wallets import events
 from wallets.ledger import BALANCES, effect_of
 from wallets.lock_objects import wallet_for_update
 from wallets.models import (
-    AMOUNT_DECIMAL_PLACES,
-    AMOUNT_MAX_DIGITS,
-    EXACT,
     Direction,
     Transaction,
     TransactionKind,
@@ -45,9 +43,6 @@ from wallets.models import (
 )
 
 K, S, D = TransactionKind, TransactionStatus, Direction
-MAX_AMOUNT = Decimal(10) ** (AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES) - Decimal(1).scaleb(-AMOUNT_DECIMAL_PLACES)
-#: Exact arithmetic on DECIMAL(36, 18) balances: the default context keeps 28
-#: significant digits and would round a balance past 10**10 with 18 decimals.
 
 
 # --- helpers -----------------------------------------------------------------------
@@ -70,36 +65,6 @@ def _rerun_on_unique_race(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
 
     return wrapper
-
-
-def validate_amount(value: Any, *, field: str = "amount") -> Decimal:
-    """A positive, finite decimal with at most 18 fractional digits and within
-    DECIMAL(36, 18). Floats are refused: they cannot represent token amounts."""
-    if isinstance(value, float | bool):
-        raise ApplicationError("Amounts must be decimal strings, not floats.", code="invalid_amount", field=field)
-    if isinstance(value, Decimal):
-        amount = value
-    else:
-        text = str(value).strip() if isinstance(value, str | int) else ""
-        # Decimal() also accepts "1_000" and surrounding junk like "\n"; refuse digit
-        # separators so "1_0" cannot silently mean ten.
-        if not text or "_" in text:
-            raise ApplicationError("Enter a valid decimal amount.", code="invalid_amount", field=field)
-        try:
-            amount = Decimal(text)
-        except (InvalidOperation, ValueError, TypeError):
-            raise ApplicationError("Enter a valid decimal amount.", code="invalid_amount", field=field) from None
-    if not amount.is_finite():
-        raise ApplicationError("Enter a finite amount.", code="invalid_amount", field=field)
-    if amount <= 0:
-        raise ApplicationError("The amount must be greater than zero.", code="invalid_amount", field=field)
-    if -amount.as_tuple().exponent > AMOUNT_DECIMAL_PLACES:  # type: ignore[operator]
-        raise ApplicationError(
-            f"At most {AMOUNT_DECIMAL_PLACES} decimal places are allowed.", code="invalid_amount", field=field
-        )
-    if amount > MAX_AMOUNT:
-        raise ApplicationError("The amount is too large.", code="invalid_amount", field=field)
-    return amount
 
 
 def _insufficient(what: str) -> ApplicationError:
@@ -304,7 +269,7 @@ def deposit_create(
 ) -> Transaction:
     """Credit ``user``'s wallet. An ``external_reference`` (the chain tx hash) makes
     the deposit idempotent: the same reference is credited once."""
-    amount = validate_amount(amount)
+    amount = parse_amount(amount)
     external_reference = (external_reference or "").strip() or None
     wallet = wallet_for_update(user_id=user.pk)
     if external_reference:
@@ -348,7 +313,7 @@ def adjustment_create(
     idempotency_key: str | None = None,
 ) -> Transaction:
     """An operator's correcting entry on ``available`` (credit or debit); a reason is required."""
-    amount = validate_amount(amount)
+    amount = parse_amount(amount)
     if direction not in (D.CREDIT, D.DEBIT):
         raise ApplicationError("Direction must be credit or debit.", code="invalid_direction", field="direction")
     reason = (reason or "").strip()
@@ -373,7 +338,7 @@ def adjustment_create(
 @transaction.atomic
 def stake_create(*, user, amount: Any, idempotency_key: str | None = None) -> Transaction:
     """Move ``amount`` from available to staked."""
-    amount = validate_amount(amount)
+    amount = parse_amount(amount)
     return _post(
         user=user,
         kind=K.STAKE,
@@ -390,7 +355,7 @@ def stake_create(*, user, amount: Any, idempotency_key: str | None = None) -> Tr
 def unstake_create(*, user, amount: Any, idempotency_key: str | None = None) -> Transaction:
     """Move ``amount`` out of staking. With ``OGC_UNSTAKE_COOLDOWN_HOURS`` > 0 it waits
     in ``held`` (a pending row) until ``unstake_release_due`` completes it."""
-    amount = validate_amount(amount)
+    amount = parse_amount(amount)
     cooldown = int(getattr(settings, "OGC_UNSTAKE_COOLDOWN_HOURS", 0) or 0)
     return _post(
         user=user,
@@ -439,7 +404,7 @@ def unstake_release_due(*, now=None, limit: int = 10_000) -> int:
 def withdrawal_request(*, user, amount: Any, address_id: int, idempotency_key: str | None = None) -> Transaction:
     """Reserve ``amount`` (available -> held) for a withdrawal to one of the user's
     registered addresses; a pending row waits for an operator."""
-    amount = validate_amount(amount)
+    amount = parse_amount(amount)
     wallet = wallet_for_update(user_id=user.pk)
     address = WalletAddress.objects.filter(pk=address_id, wallet=wallet).first()
     if (row := _replayed(wallet, idempotency_key, K.WITHDRAWAL, amount)) is not None:
@@ -534,7 +499,7 @@ def reward_credit(
 ) -> Transaction:
     """Credit a reward. ``idempotency_key`` (e.g. ``reward:<challenge>:<submission>``)
     makes a second call return the first row instead of paying twice."""
-    amount = validate_amount(amount)
+    amount = parse_amount(amount)
     return _post(
         user=user,
         kind=K.REWARD,
@@ -556,7 +521,7 @@ def payment_debit(
 ) -> Transaction:
     """Debit a payment (entry fee, subscription period) from available; refuses with
     ``insufficient_funds`` and writes nothing when the balance is short."""
-    amount = validate_amount(amount)
+    amount = parse_amount(amount)
     return _post(
         user=user,
         kind=K.PAYMENT,

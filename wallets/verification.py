@@ -20,8 +20,9 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
+from core.amounts import ZERO
 from wallets.ledger import BALANCES, effect_of, ledger_sums
-from wallets.models import ZERO, Transaction, Wallet
+from wallets.models import Transaction, Wallet
 
 DEFAULT_CHUNK_SIZE = 2_000
 

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from accounts.demo.bulk import bulk_insert
 from accounts.demo.plan import NOTICES_PER_USER, DemoPlan, Notice, Person, resolve
 from challenges.models import Badge, BadgeRule, UserBadge
+from core.amounts import format_amount
 from governance.models import DEFAULT_CHOICES, Proposal, ProposalStatus, Vote
 from notifications.kinds import Channel
 from notifications.models import DeliveryStatus, Notification, NotificationDelivery
@@ -34,7 +35,7 @@ def plan_ledger_badges(person: Person) -> None:
             continue
         person.badge(BadgeRule.FIRST_STAKE, row.created_at, row, "First stake")
         if row.staked_after >= threshold:
-            person.badge(BadgeRule.STAKER, row.created_at, row, f"Staked at least {threshold.normalize():f}")
+            person.badge(BadgeRule.STAKER, row.created_at, row, f"Staked at least {format_amount(threshold)}")
             break
 
 

@@ -23,8 +23,9 @@ from decimal import ROUND_DOWN, Decimal
 from itertools import count
 from typing import Any
 
+from core.amounts import ZERO
 from wallets.ledger import effect_of
-from wallets.models import ZERO, Direction, Transaction, TransactionKind, TransactionStatus
+from wallets.models import Direction, Transaction, TransactionKind, TransactionStatus
 
 K, S, D = TransactionKind, TransactionStatus, Direction
 CENT = Decimal("0.01")

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from accounts.demo.ledger import LedgerSim
+from core.amounts import format_amount
 
 DEMO_DOMAIN = "demo.ogc.local"
 #: At most this many notifications per user: the most recent events of each user
@@ -113,4 +114,4 @@ class DemoPlan:
         return start + timedelta(seconds=self.rng.uniform(0, span))
 
     def amount_text(self, amount) -> str:
-        return f"{amount.normalize():f} {self.token}"
+        return format_amount(amount, symbol=self.token)

@@ -28,16 +28,16 @@ from django.utils import timezone
 from accounts.models import Plan, Subscription, SubscriptionPeriod, SubscriptionStatus
 from accounts.models.subscriptions import ENDED_STATUSES, GRANTING_STATUSES
 from accounts.subscriptions.lock_objects import subscription_for_update, user_for_update
+from core.amounts import EXACT, QUANTUM, format_amount
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from notifications.kinds import NotificationKind as N
 from notifications.services import notify
-from wallets.models import AMOUNT_DECIMAL_PLACES, EXACT, Transaction
+from wallets.models import Transaction
 
 logger = logging.getLogger(__name__)
 
 S = SubscriptionStatus
-QUANTUM = Decimal(1).scaleb(-AMOUNT_DECIMAL_PLACES)
 #: Upper bound of catch-up steps in one call (a free plan left alone for years).
 MAX_CATCH_UP_STEPS = 500
 #: Operators extend by at most this many days at once.
@@ -85,7 +85,7 @@ def _iso(moment: datetime) -> str:
 
 
 def _tokens(amount: Decimal) -> str:
-    return f"{amount.normalize():f} {settings.OGC_TOKEN_SYMBOL}"
+    return format_amount(amount, symbol=True)
 
 
 def payment_key(subscription: Subscription, period_start: datetime) -> str:

@@ -6,11 +6,12 @@ from rest_framework import serializers
 
 from accounts.models import Plan, Subscription
 from accounts.subscriptions.services import grace_period
+from core.amounts import AmountSerializerField
 from core.serializers import StrictInputSerializer
 
 
 class PlanOutputSerializer(serializers.ModelSerializer):
-    price = serializers.DecimalField(max_digits=36, decimal_places=18, coerce_to_string=True)
+    price = AmountSerializerField()
     features = serializers.ListField(child=serializers.CharField())
 
     class Meta:
