@@ -5,7 +5,8 @@ Rewards, entries and ledger links are read-only."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -22,7 +23,7 @@ from challenges import services
 from challenges.forms import BadgeActionForm, ReviewForm
 from challenges.models import Badge, Challenge, ChallengeEntry, Reward, Submission, SubmissionStatus, UserBadge
 from core.admin import ReadOnlyAdminMixin
-from core.amounts import format_amount
+from core.amounts import AmountFormField, exact_sum, format_amount, parse_amount
 from core.audit import log_admin_action
 from core.exceptions import ApplicationError
 
@@ -62,6 +63,10 @@ class ChallengeAdminForm(forms.ModelForm):
             "prize_split",
             "max_submissions_per_user",
         )
+        field_classes = {
+            "entry_fee": partial(AmountFormField, allow_zero=True),
+            "prize_pool": partial(AmountFormField, allow_zero=True),
+        }
 
     def clean(self):
         data = super().clean()
@@ -71,16 +76,11 @@ class ChallengeAdminForm(forms.ModelForm):
             self.add_error("prize_split", 'A list of amounts by rank, e.g. ["50", "30"].')
             return data
         try:
-            amounts = [Decimal(str(value)) for value in split]
-        except InvalidOperation:
-            amounts = []
-        if len(amounts) != len(split) or not all(amount.is_finite() for amount in amounts):
-            # NaN would raise InvalidOperation in the comparisons below (a 500).
-            self.add_error("prize_split", "Each prize must be a decimal amount.")
+            amounts = [parse_amount(value, field="prize_split") for value in split]
+        except ApplicationError as exc:
+            self.add_error("prize_split", f"Each prize must be a decimal amount. {exc.message}")
             return data
-        if any(amount <= 0 for amount in amounts):
-            self.add_error("prize_split", "Each prize must be greater than zero.")
-        if sum(amounts, Decimal(0)) > pool:
+        if exact_sum(amounts) > pool:
             self.add_error("prize_split", "The prize split adds up to more than the prize pool.")
         if self.instance.pk and pool < self.instance.prize_paid:
             self.add_error("prize_pool", "The pool cannot be smaller than what was already paid.")
@@ -174,7 +174,7 @@ class ChallengeAdmin(admin.ModelAdmin):
     def award_rewards(self, request, queryset):
         def call(c: Challenge) -> str:
             rewards = services.rewards_award(challenge_id=c.pk, actor=request.user)
-            total = sum((r.amount for r in rewards), Decimal(0))
+            total = exact_sum(r.amount for r in rewards)
             return f"{len(rewards)} reward(s) paid, {format_amount(total, symbol=True)}"
 
         self._each(request, queryset, "rewards_award", call)

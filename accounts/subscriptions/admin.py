@@ -8,6 +8,7 @@ naming the action (``core.audit.log_admin_action``) in the same transaction.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -19,6 +20,7 @@ from django.template.response import TemplateResponse
 
 from accounts.models import Plan, Subscription, SubscriptionPeriod
 from accounts.subscriptions import services
+from core.amounts import AmountFormField
 from core.audit import log_admin_action
 from core.exceptions import ApplicationError
 from wallets.admin import ReadOnlyAdminMixin
@@ -38,6 +40,7 @@ class PlanForm(forms.ModelForm):
             "is_active",
             "sort_order",
         )
+        field_classes = {"price": partial(AmountFormField, allow_zero=True)}
 
     def clean_features(self) -> list[str]:
         features = self.cleaned_data.get("features")

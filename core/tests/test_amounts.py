@@ -1,6 +1,7 @@
 """core.amounts: the one module for token amounts (column, context, parse, format,
 API field, template filter)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from rest_framework import serializers
 
 from core.amounts import (
     AMOUNT_DECIMAL_PLACES,
+    AMOUNT_PATTERN,
     EXACT,
     MAX_AMOUNT,
     QUANTUM,
@@ -63,18 +65,43 @@ def test_parse_accepts(value, expected):
     ("value", "message"),
     [
         ("0", "greater than zero"),
+        ("0.000", "greater than zero"),
         ("-5", "greater than zero"),
-        ("abc", "valid decimal"),
-        ("", "valid decimal"),
-        ("1_000", "valid decimal"),
-        ("NaN", "finite"),
-        ("Infinity", "finite"),
+        (-5, "greater than zero"),
+        ("abc", "digits 0-9"),
+        ("", "digits 0-9"),
+        ("1_000", "digits 0-9"),
+        ("NaN", "digits 0-9"),
+        ("Infinity", "digits 0-9"),
+        ("-Infinity", "digits 0-9"),
         ("0.0000000000000000001", "18 decimal places"),
         ("1" + "0" * 18, "too large"),
+        (10**18, "too large"),
+        ("0" * 19 + ".5", "too large"),
         (1.5, "decimal strings"),
-        (True, "decimal strings"),
-        (None, "valid decimal"),
-        ([], "valid decimal"),
+        (True, "digits 0-9"),
+        (None, "digits 0-9"),
+        ([], "digits 0-9"),
+        # Strict since issue #13: what Decimal() accepts but an amount is not.
+        ("١٠٠", "digits 0-9"),
+        ("１２", "digits 0-9"),
+        ("٣.٥", "digits 0-9"),
+        ("𝟓", "digits 0-9"),
+        (" 5 ", "digits 0-9"),
+        ("\t7\n", "digits 0-9"),
+        ("5\n", "digits 0-9"),
+        ("1 000", "digits 0-9"),
+        ("+5", "digits 0-9"),
+        ("1e3", "digits 0-9"),
+        ("1E-3", "digits 0-9"),
+        ("5.", "digits 0-9"),
+        (".5", "digits 0-9"),
+        (".", "digits 0-9"),
+        ("1.2.3", "digits 0-9"),
+        ("1,5", "digits 0-9"),
+        ("0x10", "digits 0-9"),
+        ("-", "digits 0-9"),
+        ("--5", "digits 0-9"),
     ],
 )
 def test_parse_refuses_with_a_field_message(value, message):
@@ -84,10 +111,59 @@ def test_parse_refuses_with_a_field_message(value, message):
     assert (info.value.code, info.value.field) == ("invalid_amount", "prize_pool")
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("007", D(7)), ("0.50", D("0.50")), ("100", D(100)), (12, D(12)), ("9" * 18 + "." + "9" * 18, MAX_AMOUNT)],
+)
+def test_parse_accepts_plain_ascii_amounts(value, expected):
+    amount = parse_amount(value)
+    assert amount == expected and amount.as_tuple() == D(str(value)).as_tuple()
+
+
+def test_a_decimal_from_code_is_checked_by_value():
+    """Services called by other code (prices, rewards) get Decimals: no text to check,
+    the same rules on the value."""
+    assert parse_amount(D("1E+3")) == 1000
+    for bad in (D("NaN"), D("-1"), D(0), D("1e-19"), MAX_AMOUNT + QUANTUM):
+        with pytest.raises(ApplicationError):
+            parse_amount(bad)
+
+
+# Any text at all, and text shaped like amounts (to reach the accepting branch often).
+texts = st.text() | st.from_regex(r"\A[0-9+\-.eE ]{0,40}\Z") | st.from_regex(AMOUNT_PATTERN, fullmatch=True)
+
+
+@given(texts)
+def test_every_accepted_string_matches_the_pattern_and_round_trips_exactly(text):
+    try:
+        amount = parse_amount(text)
+    except ApplicationError as exc:
+        assert exc.field == "amount" and exc.code == "invalid_amount"
+        return
+    assert re.fullmatch(AMOUNT_PATTERN, text)
+    assert text.isascii() and text == text.strip()
+    assert amount.as_tuple() == D(text).as_tuple()  # the digits written, nothing rounded
+    assert parse_amount(amount_out(amount)) == amount
+    assert parse_amount(format_amount(amount)) == amount
+
+
+@given(st.from_regex(AMOUNT_PATTERN, fullmatch=True))
+def test_every_string_matching_the_pattern_is_accepted_unless_zero(text):
+    if D(text) == 0:
+        assert parse_amount(text, allow_zero=True) == 0
+    else:
+        assert parse_amount(text) == D(text)
+
+
 def test_allow_zero_accepts_zero_and_still_refuses_negatives():
     assert parse_amount("0", allow_zero=True) == 0
     with pytest.raises(ApplicationError, match="cannot be negative"):
         parse_amount("-1", allow_zero=True)
+
+
+def test_pattern_is_ascii_only_and_anchored():
+    assert AMOUNT_PATTERN.startswith("^") and AMOUNT_PATTERN.endswith("$")
+    assert "\\d" not in AMOUNT_PATTERN  # \d is any Unicode digit in Python
 
 
 # --- format -----------------------------------------------------------------------------------
@@ -153,7 +229,7 @@ def test_serializer_field_in():
     field = AmountSerializerField()
     assert field.run_validation("12.5") == D("12.5")
     assert field.run_validation(3) == D(3)
-    for bad, message in [(1.5, "not JSON numbers"), (True, "valid decimal"), ("0", "greater than zero")]:
+    for bad, message in [(1.5, "not JSON numbers"), (True, "digits 0-9"), ("0", "greater than zero"), ("٥", "0-9")]:
         with pytest.raises(serializers.ValidationError) as info:
             field.run_validation(bad)
         assert message in str(info.value.detail[0])
