@@ -46,6 +46,7 @@ db-user: services
 
 lint: venv
 	$(BIN)/ruff check .
+	PYTHONPATH=. $(BIN)/lint-imports
 	DATABASE_URL=sqlite:///:memory: DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py makemigrations --check --dry-run
 
 test: venv db-user lint

@@ -247,7 +247,7 @@ PROFILED = [
         [("django/db/backends/mysql/base.py", "_set_autocommit"), ("django/db/backends/base/base.py", "_commit")],
     ),
     ("lock the wallet (SELECT ... FOR UPDATE)", [("wallets/lock_objects.py", "wallet_for_update")]),
-    ("balances, row and audit (_write)", [("wallets/services.py", "_write")]),
+    ("balances, row and audit (_write)", [("wallets/services/posting.py", "_write")]),
     ("  of which: audit entries (one INSERT)", [("core/audit.py", "log_entries_create")]),
     ("notification (notify)", [("notifications/services.py", "notify")]),
     ("badge hook (on_ledger_row)", [("challenges/badges.py", "on_ledger_row")]),

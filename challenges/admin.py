@@ -5,7 +5,7 @@ Rewards, entries and ledger links are read-only."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,6 +21,7 @@ from challenges import services
 from challenges.forms import BadgeActionForm, ReviewForm
 from challenges.models import Badge, Challenge, ChallengeEntry, Reward, Submission, SubmissionStatus, UserBadge
 from core.admin import ReadOnlyAdminMixin, run_admin_action
+from core.amounts import AmountFormField, exact_sum, format_amount
 from core.exceptions import ApplicationError
 
 
@@ -52,6 +53,10 @@ class ChallengeAdminForm(forms.ModelForm):
     class Meta:
         model = Challenge
         fields = services.CHALLENGE_FIELDS
+        field_classes = {
+            "entry_fee": partial(AmountFormField, allow_zero=True),
+            "prize_pool": partial(AmountFormField, allow_zero=True),
+        }
 
     def clean(self):
         data = super().clean()
@@ -148,8 +153,8 @@ class ChallengeAdmin(admin.ModelAdmin):
     def award_rewards(self, request, queryset):
         def call(c: Challenge) -> str:
             rewards = services.rewards_award(challenge_id=c.pk, actor=request.user)
-            total = sum((r.amount for r in rewards), Decimal(0))
-            return f"{len(rewards)} reward(s) paid, {total.normalize():f} OGC"
+            total = exact_sum(r.amount for r in rewards)
+            return f"{len(rewards)} reward(s) paid, {format_amount(total, symbol=True)}"
 
         self._each(request, queryset, call)
 

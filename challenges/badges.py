@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +20,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from challenges.models import Badge, BadgeRule, UserBadge
+from core.amounts import format_amount
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def badge_earned_notify(*, user_badge: UserBadge) -> None:
@@ -42,7 +46,7 @@ def _source_fields(source: Any) -> dict[str, Any]:
     return {"source_type": ContentType.objects.get_for_model(source), "source_id": source.pk}
 
 
-def _badges_not_held(*, user, rules: Sequence[str]) -> list[Badge]:
+def _badges_not_held(*, user: User, rules: Sequence[str]) -> list[Badge]:
     """The active badges with one of ``rules`` that ``user`` has never held, in the
     order of ``rules`` then pk: one query. A revoked badge keeps its row, so it
     counts as held and a rule never grants it again."""
@@ -51,7 +55,7 @@ def _badges_not_held(*, user, rules: Sequence[str]) -> list[Badge]:
     return sorted(badges, key=lambda badge: (rules.index(badge.rule), badge.pk))
 
 
-def _grant(*, user, badges: Sequence[Badge], source: Any, reason_for: Callable[[Badge], str]) -> list[UserBadge]:
+def _grant(*, user: User, badges: Sequence[Badge], source: Any, reason_for: Callable[[Badge], str]) -> list[UserBadge]:
     """Insert one UserBadge per badge, each in a savepoint so a concurrent twin only
     makes this call skip the badge; notify each new holder."""
     granted: list[UserBadge] = []
@@ -72,7 +76,7 @@ def _grant(*, user, badges: Sequence[Badge], source: Any, reason_for: Callable[[
     return granted
 
 
-def badges_grant_by_rule(*, user, rule: str, source: Any = None, reason: str = "") -> list[UserBadge]:
+def badges_grant_by_rule(*, user: User, rule: str, source: Any = None, reason: str = "") -> list[UserBadge]:
     """Grant every active badge with ``rule`` that ``user`` never held. Returns the
     new rows. Call inside the caller's transaction; each insert is a savepoint so a
     concurrent twin only makes this call skip the badge."""
@@ -99,9 +103,9 @@ def on_ledger_row(row) -> list[UserBadge]:
     rules = [BadgeRule.FIRST_STAKE]
     if row.staked_after >= threshold:
         rules.append(BadgeRule.STAKER)
-    reasons = {
+    reasons: dict[str, str] = {
         BadgeRule.FIRST_STAKE: "First stake",
-        BadgeRule.STAKER: f"Staked at least {threshold.normalize():f}",
+        BadgeRule.STAKER: f"Staked at least {format_amount(threshold)}",
     }
     badges = _badges_not_held(user=row.user, rules=rules)
     return _grant(user=row.user, badges=badges, source=row, reason_for=lambda badge: reasons[badge.rule])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from core.amounts import amount_sum_field
 from core.integrity import describe_rows, register_check
 
 
@@ -33,7 +34,7 @@ def reward_ledger_mismatch() -> list[str]:
 def prize_paid_mismatch() -> list[str]:
     from challenges.models import Challenge, Reward
 
-    out = DecimalField(max_digits=40, decimal_places=18)
+    out = amount_sum_field()
     paid = (
         Reward.objects.filter(challenge_id=OuterRef("pk")).order_by().values("challenge_id").annotate(s=Sum("amount"))
     )

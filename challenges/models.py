@@ -19,9 +19,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from wallets.models import AmountField, Transaction, Wallet
-
-ZERO = Decimal("0")
+from core.amounts import ZERO, AmountField
+from wallets.models import Transaction, Wallet
 
 
 class ChallengeStatus(models.TextChoices):

@@ -4,6 +4,7 @@ whatever its length (``select_related``/``prefetch_related``)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -22,10 +23,13 @@ from challenges.models import (
 from core.exceptions import NotFoundError
 from core.permissions import ROLE_MODERATOR, ROLE_OPERATOR, has_role
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 CS = ChallengeStatus
 
 
-def is_challenge_staff(user) -> bool:
+def is_challenge_staff(user: User) -> bool:
     return has_role(user, ROLE_MODERATOR, ROLE_OPERATOR)
 
 
@@ -43,7 +47,7 @@ def phase_q(phase: str, now: datetime) -> Q:
 
 def challenge_list(
     *,
-    user,
+    user: User,
     phase: str | None = None,
     category: str | None = None,
     tag: str | None = None,
@@ -70,7 +74,7 @@ def challenge_list(
     return qs.order_by("-starts_at", "-id")
 
 
-def challenge_sections(*, user, now: datetime | None = None) -> dict[str, list[Challenge]]:
+def challenge_sections(*, user: User, now: datetime | None = None) -> dict[str, list[Challenge]]:
     """The list page's three sections: open, upcoming, past (three queries)."""
     now = now or timezone.now()
     visible = challenge_list(user=user, now=now)
@@ -84,7 +88,7 @@ def challenge_sections(*, user, now: datetime | None = None) -> dict[str, list[C
     }
 
 
-def challenge_get(*, slug: str, user, include_drafts: bool = False) -> Challenge:
+def challenge_get(*, slug: str, user: User, include_drafts: bool = False) -> Challenge:
     """One challenge by slug. A draft is visible to staff only (``include_drafts``
     lets the submit path reach it and refuse with a clear 400 instead)."""
     challenge = Challenge.objects.filter(slug=slug).first()
@@ -93,7 +97,7 @@ def challenge_get(*, slug: str, user, include_drafts: bool = False) -> Challenge
     return challenge
 
 
-def submission_list(*, challenge: Challenge, user, status: str | None = None) -> QuerySet[Submission]:
+def submission_list(*, challenge: Challenge, user: User, status: str | None = None) -> QuerySet[Submission]:
     """Staff see every submission of the challenge (the review queue when
     ``status=submitted``); others see their own only."""
     qs = Submission.objects.filter(challenge=challenge).select_related("user", "reviewer", "challenge")
@@ -104,7 +108,7 @@ def submission_list(*, challenge: Challenge, user, status: str | None = None) ->
     return qs.order_by("-submitted_at", "-id")
 
 
-def submission_get(*, challenge: Challenge, submission_id: int, user) -> Submission:
+def submission_get(*, challenge: Challenge, submission_id: int, user: User) -> Submission:
     submission = submission_list(challenge=challenge, user=user).filter(pk=submission_id).first()
     if submission is None:
         raise NotFoundError("Submission not found.", code="submission_not_found")

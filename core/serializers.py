@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
 from rest_framework import serializers
 
 
@@ -47,3 +49,12 @@ def _json_type_errors(fields, data: dict) -> dict[str, str]:
         ):
             errors[name] = "Must be a string."
     return errors
+
+
+def datetime_out(value: datetime | None, tz: tzinfo) -> str | None:
+    """A datetime as DRF's ``DateTimeField`` renders it: ISO 8601 in ``tz`` (pass
+    ``timezone.get_current_timezone()``, read once per list), ``Z`` for UTC."""
+    if value is None:
+        return None
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

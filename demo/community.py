@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from challenges.models import Badge, BadgeRule, UserBadge
+from core.amounts import format_amount
 from demo.bulk import bulk_insert
 from demo.plan import NOTICES_PER_USER, DemoPlan, Notice, Person, resolve
 from governance.models import DEFAULT_CHOICES, Proposal, ProposalStatus, Vote
@@ -34,7 +35,7 @@ def plan_ledger_badges(person: Person) -> None:
             continue
         person.badge(BadgeRule.FIRST_STAKE, row.created_at, row, "First stake")
         if row.staked_after >= threshold:
-            person.badge(BadgeRule.STAKER, row.created_at, row, f"Staked at least {threshold.normalize():f}")
+            person.badge(BadgeRule.STAKER, row.created_at, row, f"Staked at least {format_amount(threshold)}")
             break
 
 

@@ -5,7 +5,7 @@ The generator never writes a balance it did not derive: every ledger row's
 rows' effects, computed by the same table the services apply and
 ``verify_ledger`` checks. A pending row (withdrawal, unstake) is written with its
 pending effect and later moved to its final status exactly like
-``wallets.services._transition`` does (undo the pending effect, apply the final
+``wallets.services.posting._transition`` does (undo the pending effect, apply the final
 one; the row's ``*_after`` columns keep describing the moment it was written).
 
 Fixed amounts (entry fees, subscription payments) are known when the
@@ -23,7 +23,8 @@ from decimal import ROUND_DOWN, Decimal
 from itertools import count
 from typing import Any
 
-from wallets.models import ZERO, Direction, Transaction, TransactionKind, TransactionStatus
+from core.amounts import ZERO
+from wallets.models import Direction, Transaction, TransactionKind, TransactionStatus
 from wallets.selectors import ledger_effect
 
 K, S, D = TransactionKind, TransactionStatus, Direction

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from core.amounts import format_amount
 from demo.ledger import LedgerSim
 
 DEMO_DOMAIN = "demo.ogc.local"
@@ -113,4 +114,4 @@ class DemoPlan:
         return start + timedelta(seconds=self.rng.uniform(0, span))
 
     def amount_text(self, amount) -> str:
-        return f"{amount.normalize():f} {self.token}"
+        return format_amount(amount, symbol=self.token)

@@ -6,6 +6,8 @@ serialise on it (a vote re-reads the proposal's window under the lock).
 
 from __future__ import annotations
 
+from typing import cast
+
 from core.exceptions import NotFoundError
 from governance.models import Admin, Proposal
 
@@ -18,7 +20,7 @@ def proposal_for_update(*, proposal_id: int) -> Proposal:
 
 
 def admin_for_update(*, admin_id: int) -> Admin:
-    account = Admin.objects.select_for_update().filter(pk=admin_id).first()
+    account = cast(Admin | None, Admin.objects.select_for_update().filter(pk=admin_id).first())
     if account is None:
         raise NotFoundError("Admin account not found.", code="admin_not_found")
     return account

@@ -12,13 +12,15 @@ outcome on the proposal.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from accounts.models import User, UserManager
-from wallets.models import AmountField
+from core.amounts import AmountField
 
 DEFAULT_CHOICES = ["for", "against", "abstain"]
 ABSTAIN = "abstain"
@@ -32,7 +34,7 @@ class AdminManager(UserManager):
 class Admin(User):
     """A staff account (operator, moderator, auditor, superuser), same ``users`` row."""
 
-    objects = AdminManager()
+    objects: ClassVar[AdminManager] = AdminManager()
 
     class Meta:
         proxy = True

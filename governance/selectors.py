@@ -4,18 +4,20 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from core.amounts import ZERO
 from core.permissions import ROLE_MEMBER, has_role
 from governance.models import Proposal, ProposalStatus, Vote
 from wallets.models import Wallet
 from wallets.selectors import total_staked_at
 
-ZERO = Decimal("0")
-
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # --- proposals -----------------------------------------------------------------------------
 
@@ -25,7 +27,7 @@ def proposal_min_stake() -> Decimal:
     return Decimal(settings.OGC_PROPOSAL_MIN_STAKE)
 
 
-def user_may_propose(*, user) -> bool:
+def user_may_propose(*, user: User) -> bool:
     """Whether ``user`` meets ``proposal_create``'s conditions right now (member role,
     enough stake): the pages offer "New proposal" only then. The service re-checks."""
     if not has_role(user, ROLE_MEMBER):
@@ -58,7 +60,7 @@ def proposal_tally(*, proposal: Proposal) -> dict[str, Decimal]:
     return tally
 
 
-def vote_get(*, proposal: Proposal, voter) -> Vote | None:
+def vote_get(*, proposal: Proposal, voter: User) -> Vote | None:
     if not getattr(voter, "is_authenticated", False):
         return None
     return Vote.objects.filter(proposal=proposal, voter=voter).first()

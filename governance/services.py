@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,6 +23,9 @@ from governance.lock_objects import admin_for_update, proposal_for_update
 from governance.models import ABSTAIN, DEFAULT_CHOICES, Admin, Proposal, ProposalOutcome, ProposalStatus, Vote
 from governance.selectors import proposal_min_stake, proposal_tally
 from wallets.selectors import staked_balance_at, total_staked_at
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 MAX_CHOICES = 10
 CHOICE_MAX_LENGTH = 40
@@ -52,7 +56,7 @@ def _normalize_choices(choices: list[str] | None) -> list[str]:
     return cleaned
 
 
-def _require_member(user, *, what: str) -> None:
+def _require_member(user: User, *, what: str) -> None:
     if not has_role(user, ROLE_MEMBER):
         raise ApplicationError(f"Only members can {what}.", code="not_a_member", status_code=403)
 
@@ -64,7 +68,7 @@ def _locked_proposal(proposal_id: int) -> Proposal:
 @transaction.atomic
 def proposal_create(
     *,
-    author,
+    author: User,
     title: str,
     body: str,
     voting_starts_at: datetime | None = None,
@@ -113,7 +117,7 @@ def proposal_create(
 
 
 @transaction.atomic
-def proposal_publish(*, proposal_id: int, actor, now: datetime | None = None) -> Proposal:
+def proposal_publish(*, proposal_id: int, actor: User, now: datetime | None = None) -> Proposal:
     """Open a draft for voting (its author only: a draft is visible to its author
     alone, and staff roles such as auditors must not put it to a vote). A draft
     whose start time has passed starts now: the snapshot never lies before publication."""
@@ -136,7 +140,7 @@ def proposal_publish(*, proposal_id: int, actor, now: datetime | None = None) ->
 
 
 @transaction.atomic
-def proposal_cancel(*, proposal_id: int, actor, now: datetime | None = None) -> Proposal:
+def proposal_cancel(*, proposal_id: int, actor: User, now: datetime | None = None) -> Proposal:
     """Cancel a draft or active proposal (its author, or a moderator/operator); votes are kept."""
     proposal = _locked_proposal(proposal_id)
     if proposal.author_id != actor.pk and not has_role(actor, ROLE_MODERATOR, ROLE_OPERATOR):
@@ -152,7 +156,7 @@ def proposal_cancel(*, proposal_id: int, actor, now: datetime | None = None) -> 
 
 @retry_on_lock_conflict()
 @transaction.atomic
-def vote_cast(*, proposal_id: int, voter, choice: str, now: datetime | None = None) -> Vote:
+def vote_cast(*, proposal_id: int, voter: User, choice: str, now: datetime | None = None) -> Vote:
     """Cast or change ``voter``'s vote. Weight = staked balance at the snapshot; a
     non-member, or a member with nothing staked at the snapshot, cannot vote."""
     now = now or timezone.now()
@@ -266,7 +270,7 @@ def proposals_close_due(*, now: datetime | None = None) -> list[int]:
 
 
 @transaction.atomic
-def admin_set_active(*, admin_id: int, active: bool, actor) -> Admin:
+def admin_set_active(*, admin_id: int, active: bool, actor: User) -> Admin:
     """Enable or disable a staff account (superusers only; never yourself)."""
     if not (actor and actor.is_superuser):
         raise ApplicationError("Only superusers manage admin accounts.", code="forbidden", status_code=403)

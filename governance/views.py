@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from core.amounts import format_amount
 from core.exceptions import ApplicationError
 from governance.forms import ProposalForm, VoteForm
 from governance.models import Proposal, ProposalStatus
@@ -22,7 +23,6 @@ from governance.selectors import (
     vote_get,
 )
 from governance.services import proposal_create, vote_cast
-from wallets.templatetags.wallet_tags import token_amount
 
 
 def _visible_proposal(request: HttpRequest, pk: int) -> Proposal:
@@ -76,7 +76,7 @@ def proposal_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_error("choice" if exc.field == "choice" else None, exc.message)
             else:
-                messages.success(request, f"Your vote “{vote.choice}” counts with weight {token_amount(vote.weight)}.")
+                messages.success(request, f"Your vote “{vote.choice}” counts with weight {format_amount(vote.weight)}.")
                 return redirect("governance_detail", pk=proposal.pk)
     my_vote = vote_get(proposal=proposal, voter=request.user)
     if my_vote is not None and not form.is_bound:

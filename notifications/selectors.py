@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from notifications.kinds import Channel, NotificationKind, is_locked
 from notifications.models import Notification, NotificationPreference
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def notification_list(*, user, unread: bool | None = None, kind: str | None = None) -> QuerySet[Notification]:
+
+def notification_list(*, user: User, unread: bool | None = None, kind: str | None = None) -> QuerySet[Notification]:
     """``user``'s notifications, newest first (index ``idx_notif_inbox``)."""
     qs = Notification.objects.filter(recipient=user)
     if unread is True:
@@ -20,11 +25,11 @@ def notification_list(*, user, unread: bool | None = None, kind: str | None = No
     return qs.order_by("-created_at", "-id")
 
 
-def unread_count(*, user) -> int:
+def unread_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def preference_matrix(*, user) -> list[dict]:
+def preference_matrix(*, user: User) -> list[dict]:
     """Every (kind, channel) with its effective state for ``user`` (one query)."""
     stored = {
         (kind, channel): enabled

@@ -9,12 +9,13 @@ outbox relay (``deliveries_requeue``) sends them later.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,6 +25,9 @@ from django.utils import timezone
 from core.exceptions import ApplicationError, NotFoundError
 from notifications.kinds import Channel, NotificationKind, is_locked
 from notifications.models import DeliveryStatus, Notification, NotificationDelivery, NotificationPreference
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -88,12 +92,12 @@ def _enqueue_on_commit(deliveries: Iterable[NotificationDelivery]) -> None:
     for delivery in deliveries:
         by_channel[delivery.channel].append(delivery.pk)
     for channel, ids in by_channel.items():
-        transaction.on_commit(lambda channel=channel, ids=ids: enqueue_deliveries(channel=channel, delivery_ids=ids))
+        transaction.on_commit(functools.partial(enqueue_deliveries, channel=channel, delivery_ids=ids))
 
 
 def notify(
     *,
-    user,
+    user: User,
     kind: str,
     title: str,
     body: str,
@@ -142,7 +146,7 @@ def notify(
 
 
 def _notification_write(
-    user, kind: str, title: str, body: str, data: dict | None, event_id: str | None, channels: list[str]
+    user: User, kind: str, title: str, body: str, data: dict | None, event_id: str | None, channels: list[str]
 ) -> tuple[Notification, list[NotificationDelivery]]:
     """One INSERT for the notification, one for its deliveries."""
     notification = Notification.objects.create(
@@ -176,7 +180,7 @@ def broadcast(
     body: str,
     data: dict | None = None,
     group_name: str | None = None,
-    actor=None,
+    actor: User | None = None,
     chunk_size: int = DELIVERY_CHUNK_SIZE,
 ) -> int:
     """Fan one message out to every active user (or every active member of
@@ -236,7 +240,7 @@ def broadcast(
 
 
 @transaction.atomic
-def notification_mark_read(*, user, notification_id: int) -> Notification:
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
     """Mark one of ``user``'s notifications read. Another user's id is a 404."""
     notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
     if notification is None:
@@ -248,7 +252,7 @@ def notification_mark_read(*, user, notification_id: int) -> Notification:
 
 
 @transaction.atomic
-def notification_mark_all_read(*, user) -> int:
+def notification_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of ``user`` read; returns how many changed."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
@@ -257,7 +261,7 @@ def notification_mark_all_read(*, user) -> int:
 
 
 @transaction.atomic
-def preferences_update(*, user, changes: Iterable[tuple[str, str, bool]]) -> None:
+def preferences_update(*, user: User, changes: Iterable[tuple[str, str, bool]]) -> None:
     """Apply (kind, channel, enabled) choices. Turning off a mandatory in-app kind is
     refused as a whole (nothing is changed)."""
     changes = list(changes)

@@ -9,6 +9,7 @@ naming the action (``core.audit.audit_record``, written by the service).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from core.admin import ReadOnlyAdminMixin, run_admin_action
+from core.amounts import AmountFormField
 from subscriptions import services
 from subscriptions.models import Plan, Subscription, SubscriptionPeriod
 
@@ -36,6 +38,7 @@ class PlanForm(forms.ModelForm):
             "is_active",
             "sort_order",
         )
+        field_classes = {"price": partial(AmountFormField, allow_zero=True)}
 
     def clean_features(self) -> list[str]:
         features = self.cleaned_data.get("features")

@@ -24,7 +24,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from wallets.models import ZERO, AmountField
+from core.amounts import ZERO, AmountField
 
 
 def _empty_features() -> list[str]:

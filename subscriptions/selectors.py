@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from subscriptions.models import GRANTING_STATUSES, Plan, Subscription, SubscriptionPeriod, SubscriptionStatus
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def user_has_feature(*, user, feature: str, now: datetime | None = None) -> bool:
+
+def user_has_feature(*, user: User, feature: str, now: datetime | None = None) -> bool:
     """True when ``user``'s subscription currently grants a plan whose ``features``
     contain ``feature`` (trialing or active, inside the period; a subscription
     canceled at period end grants until the end). One query; no subscription,
@@ -47,7 +51,7 @@ def plan_get(*, code: str, active_only: bool = True) -> Plan | None:
     return plans.first()
 
 
-def subscription_for_user(*, user) -> Subscription | None:
+def subscription_for_user(*, user: User) -> Subscription | None:
     """The user's subscription with its plans, or None (one query)."""
     return Subscription.objects.select_related("plan", "scheduled_plan").filter(user_id=user.pk).first()
 

@@ -24,6 +24,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from core.admin import ReadOnlyAdminMixin, run_admin_action
+from core.amounts import AmountFormField
 from core.exceptions import ApplicationError
 from wallets import services
 from wallets.models import Direction, Transaction, TransactionKind, TransactionStatus, Wallet, WalletAddress
@@ -86,7 +87,7 @@ class MoneyForm(forms.Form):
     and so moves the money once."""
 
     email = forms.EmailField(label="User email")
-    amount = forms.CharField(max_length=60, help_text='A decimal string, e.g. "12.5".')
+    amount = AmountFormField(help_text='A decimal string, e.g. "12.5".')
     direction = forms.ChoiceField(choices=[(Direction.CREDIT, "Credit"), (Direction.DEBIT, "Debit")], required=False)
     reference = forms.CharField(max_length=255, required=False, label="External reference (deposits)")
     reason = forms.CharField(max_length=500, required=False, label="Reason / memo")

@@ -8,14 +8,20 @@ it is called only for a row this transaction just inserted or moved out of
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from core.amounts import format_amount
 from wallets.listeners import ledger_row_written
 from wallets.models import Transaction, TransactionKind, TransactionStatus
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 K, S = TransactionKind, TransactionStatus
 
 
 def transaction_message(row: Transaction) -> tuple[str, str, str] | None:
-    amount = f"{row.amount.normalize():f} {row.wallet.token_symbol}"
+    amount = format_amount(row.amount, symbol=row.wallet.token_symbol)
     if row.kind == K.DEPOSIT:
         return "deposit_credited", "Deposit credited", f"{amount} were credited to your wallet."
     if row.kind == K.WITHDRAWAL:
@@ -35,11 +41,12 @@ def transaction_message(row: Transaction) -> tuple[str, str, str] | None:
             f"Your withdrawal of {amount} was canceled; the tokens are back in your wallet.",
         )
     if row.kind in (K.STAKE, K.UNSTAKE):
-        verb = {
+        verbs: dict[tuple[str, str], str] = {
             (K.STAKE, S.COMPLETED): "You staked",
             (K.UNSTAKE, S.PENDING): "You started unstaking",
             (K.UNSTAKE, S.COMPLETED): "You unstaked",
-        }[(row.kind, row.status)]
+        }
+        verb = verbs[(row.kind, row.status)]
         return "stake_changed", "Staking changed", f"{verb} {amount}."
     if row.kind == K.ADJUSTMENT:
         sign = "+" if row.direction == "credit" else "-"
@@ -47,7 +54,7 @@ def transaction_message(row: Transaction) -> tuple[str, str, str] | None:
     return None
 
 
-def transaction_event(row: Transaction, *, actor=None) -> None:
+def transaction_event(row: Transaction, *, actor: User | None = None) -> None:
     ledger_row_written(row)  # apps built on the ledger (challenges: staking badges)
     message = transaction_message(row)
     if message is None:

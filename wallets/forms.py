@@ -1,5 +1,6 @@
-"""Forms of the wallet page. Validation is the services' (``validate_amount``,
-``normalize_evm_address``); these forms only carry the input and show the errors.
+"""Forms of the wallet page. Validation is the services' (``core.amounts.parse_amount``,
+through ``AmountFormField``, and ``normalize_evm_address``); these forms only carry the
+input and show the errors.
 
 Money forms carry a ``token`` fixed when the page is rendered; the view passes it
 to the service as the ledger row's idempotency key, so a double click or a
@@ -12,9 +13,9 @@ from typing import Any
 
 from django import forms
 
+from core.amounts import AmountFormField
 from core.exceptions import ApplicationError
 from wallets.models import Chain, WalletAddress
-from wallets.services import validate_amount
 
 
 def new_token() -> str:
@@ -22,20 +23,12 @@ def new_token() -> str:
 
 
 class MoneyForm(forms.Form):
-    amount = forms.CharField(
-        max_length=60, widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.0"})
-    )
+    amount = AmountFormField(widget=forms.TextInput(attrs={"placeholder": "0.0"}))
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"token": new_token()})
         super().__init__(*args, **kwargs)
-
-    def clean_amount(self):
-        try:
-            return validate_amount(self.cleaned_data["amount"])
-        except ApplicationError as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from None
 
 
 class WithdrawForm(MoneyForm):

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from wallets.models import AMOUNT_DECIMAL_PLACES, Direction, TransactionKind, TransactionStatus
+from core.amounts import amount_sum_field
+from wallets.models import Direction, TransactionKind, TransactionStatus
 
 K, S, D = TransactionKind, TransactionStatus, Direction
 
@@ -36,7 +37,7 @@ EFFECTS: dict[tuple[str, str, str], tuple[int, int, int]] = {
 }
 
 BALANCES = ("available", "staked", "held")
-_OUT = DecimalField(max_digits=40, decimal_places=AMOUNT_DECIMAL_PLACES)
+_OUT = amount_sum_field()
 
 
 def effect_of(kind: str, status: str, direction: str) -> tuple[int, int, int]:

@@ -1,6 +1,6 @@
 """Wallets, withdrawal addresses and the append-only ledger.
 
-Amounts are DECIMAL(36, 18): 18 fractional digits (the token's on-chain precision)
+Amounts are DECIMAL(36, 18) (``core.amounts``): 18 fractional digits (the on-chain precision)
 and up to 10^18 whole tokens; never floats. Balances change only in
 ``wallets.services`` under a row lock, each change explained by ledger rows.
 """
@@ -8,7 +8,7 @@ and up to 10^18 whole tokens; never floats. Balances change only in
 from __future__ import annotations
 
 import secrets
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal, localcontext
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -17,17 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
-AMOUNT_MAX_DIGITS = 36
-AMOUNT_DECIMAL_PLACES = 18
-ZERO = Decimal("0")
-# Arithmetic on amounts: 36 significant digits plus headroom (Python's default is 28).
-EXACT = Context(prec=AMOUNT_MAX_DIGITS + 4)
-
-
-def AmountField(**kwargs) -> models.DecimalField:  # noqa: N802 - reads like a field class
-    kwargs.setdefault("max_digits", AMOUNT_MAX_DIGITS)
-    kwargs.setdefault("decimal_places", AMOUNT_DECIMAL_PLACES)
-    return models.DecimalField(**kwargs)
+from core.amounts import EXACT, ZERO, AmountField
 
 
 def generate_deposit_address() -> str:

@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from core.amounts import ZERO, amount_sum_field
 from core.exceptions import NotFoundError
 from wallets.ledger import EFFECTS, effect_of
 from wallets.models import (
-    AMOUNT_DECIMAL_PLACES,
     Transaction,
     TransactionKind,
     TransactionStatus,
     Wallet,
     WalletAddress,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def ledger_effect(*, kind: str, status: str, direction: str) -> tuple[int, int, int]:
@@ -35,30 +39,30 @@ def ledger_row_message(*, row: Transaction) -> tuple[str, str, str] | None:
     return transaction_message(row)
 
 
-def wallet_get_for_user(*, user) -> Wallet:
+def wallet_get_for_user(*, user: User) -> Wallet:
     wallet = Wallet.objects.filter(user=user).first()
     if wallet is None:
         raise NotFoundError("Wallet not found.", code="wallet_not_found")
     return wallet
 
 
-def transaction_list_for_user(*, user) -> QuerySet[Transaction]:
+def transaction_list_for_user(*, user: User) -> QuerySet[Transaction]:
     """The user's ledger rows, newest first (index ``idx_txn_user_created``)."""
     return Transaction.objects.filter(user=user).order_by("-created_at", "-id")
 
 
-def transaction_get_for_user(*, user, transaction_id: int) -> Transaction:
+def transaction_get_for_user(*, user: User, transaction_id: int) -> Transaction:
     row = transaction_list_for_user(user=user).filter(pk=transaction_id).first()
     if row is None:
         raise NotFoundError("Transaction not found.", code="transaction_not_found")
     return row
 
 
-def withdrawal_list_for_user(*, user) -> QuerySet[Transaction]:
+def withdrawal_list_for_user(*, user: User) -> QuerySet[Transaction]:
     return transaction_list_for_user(user=user).filter(kind=TransactionKind.WITHDRAWAL)
 
 
-def withdrawal_get_for_user(*, user, withdrawal_id: int) -> Transaction:
+def withdrawal_get_for_user(*, user: User, withdrawal_id: int) -> Transaction:
     row = withdrawal_list_for_user(user=user).filter(pk=withdrawal_id).first()
     if row is None:
         raise NotFoundError("Withdrawal not found.", code="withdrawal_not_found")
@@ -72,11 +76,11 @@ def withdrawal_list_for_operators(*, status: str | None = None) -> QuerySet[Tran
     return rows.order_by("-created_at", "-id")
 
 
-def address_list_for_user(*, user) -> QuerySet[WalletAddress]:
+def address_list_for_user(*, user: User) -> QuerySet[WalletAddress]:
     return WalletAddress.objects.filter(wallet__user=user).order_by("-created_at", "-id")
 
 
-def address_get_for_user(*, user, address_id: int) -> WalletAddress:
+def address_get_for_user(*, user: User, address_id: int) -> WalletAddress:
     address = address_list_for_user(user=user).filter(pk=address_id).first()
     if address is None:
         raise NotFoundError("Address not found.", code="address_not_found")
@@ -98,9 +102,8 @@ def address_get_for_user(*, user, address_id: int) -> WalletAddress:
 # it right if the ledger grows new kinds. ``created_at`` is set by the row insert under the
 # wallet lock, so rows of one wallet are ordered in time. Governance weighs votes with it.
 
-_OUT = DecimalField(max_digits=40, decimal_places=AMOUNT_DECIMAL_PLACES)
+_OUT = amount_sum_field()
 _STAKED = 1  # index of the staked balance in an EFFECTS triple
-_ZERO = Decimal("0")
 
 
 def _staked_at_expression(at: datetime) -> Coalesce:
@@ -122,16 +125,16 @@ def _staked_at_expression(at: datetime) -> Coalesce:
                         then=F("amount") * Value(Decimal(pending_effect)),
                     )
                 )
-    return Coalesce(Sum(Case(*whens, default=Value(_ZERO), output_field=_OUT)), Value(_ZERO), output_field=_OUT)
+    return Coalesce(Sum(Case(*whens, default=Value(ZERO), output_field=_OUT)), Value(ZERO), output_field=_OUT)
 
 
-def staked_balance_at(*, user, at: datetime) -> Decimal:
+def staked_balance_at(*, user: User, at: datetime) -> Decimal:
     """``user``'s staked balance at instant ``at``, from the ledger (one query)."""
     result = Transaction.objects.filter(user_id=user.pk, created_at__lte=at).aggregate(staked=_staked_at_expression(at))
-    return result["staked"] or _ZERO
+    return result["staked"] or ZERO
 
 
 def total_staked_at(*, at: datetime) -> Decimal:
     """All tokens staked across every wallet at instant ``at`` (one query)."""
     result = Transaction.objects.filter(created_at__lte=at).aggregate(staked=_staked_at_expression(at))
-    return result["staked"] or _ZERO
+    return result["staked"] or ZERO

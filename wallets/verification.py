@@ -20,9 +20,10 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
+from core.amounts import ZERO
 from wallets.ledger import BALANCES, effect_of, ledger_sums
 from wallets.lock_objects import wallet_balances_for_update
-from wallets.models import ZERO, Transaction, Wallet
+from wallets.models import Transaction, Wallet
 
 DEFAULT_CHUNK_SIZE = 2_000
 

@@ -3,14 +3,15 @@ from rest_framework import serializers
 
 from accounts.models import User
 from accounts.validators import country_validator, locale_validator, validate_timezone
+from core.amounts import AmountSerializerField
 from core.serializers import StrictInputSerializer
 
 
 class WalletSummarySerializer(serializers.Serializer):
     token_symbol = serializers.CharField()
-    available = serializers.DecimalField(max_digits=36, decimal_places=18)
-    staked = serializers.DecimalField(max_digits=36, decimal_places=18)
-    held = serializers.DecimalField(max_digits=36, decimal_places=18)
+    available = AmountSerializerField()
+    staked = AmountSerializerField()
+    held = AmountSerializerField()
     deposit_address = serializers.CharField()
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from auditlog.registry import auditlog
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -64,7 +64,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     EMAIL_FIELD = "email"
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         db_table = "users"
@@ -96,7 +96,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             # set_password() leaves the raw password in _password until save; a new
             # password revokes every API token (sessions are rotated by Django's
             # update_session_auth_hash / invalidated by the password hash check).
-            if self._password is None:
+            if getattr(self, "_password", None) is None:
                 super().save(*args, **kwargs)
                 return
             from rest_framework.authtoken.models import Token

@@ -20,15 +20,8 @@ from challenges.models import (
     UserBadge,
     Visibility,
 )
-from core.serializers import StrictInputSerializer
-from wallets.api.serializers import amount_out, datetime_out
-from wallets.models import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS
-
-
-def Amount(**kwargs) -> serializers.DecimalField:  # noqa: N802 - reads like a field class
-    return serializers.DecimalField(
-        max_digits=AMOUNT_MAX_DIGITS, decimal_places=AMOUNT_DECIMAL_PLACES, coerce_to_string=True, **kwargs
-    )
+from core.amounts import AmountSerializerField, amount_out
+from core.serializers import StrictInputSerializer, datetime_out
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -41,9 +34,9 @@ class UserRefSerializer(serializers.Serializer):
 class ChallengeOutputSerializer(serializers.ModelSerializer):
     phase = serializers.CharField(read_only=True)
     is_open = serializers.BooleanField(read_only=True)
-    entry_fee = Amount(read_only=True)
-    prize_pool = Amount(read_only=True)
-    prize_paid = Amount(read_only=True)
+    entry_fee = AmountSerializerField(read_only=True)
+    prize_pool = AmountSerializerField(read_only=True)
+    prize_paid = AmountSerializerField(read_only=True)
     prize_split = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
@@ -133,9 +126,9 @@ class ChallengeCreateInputSerializer(StrictInputSerializer):
     tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    entry_fee = Amount(required=False, default="0", min_value=0)
-    prize_pool = Amount(required=False, default="0", min_value=0)
-    prize_split = serializers.ListField(child=Amount(), required=False, default=list)
+    entry_fee = AmountSerializerField(required=False, default="0", allow_zero=True)
+    prize_pool = AmountSerializerField(required=False, default="0", allow_zero=True)
+    prize_split = serializers.ListField(child=AmountSerializerField(), required=False, default=list)
     max_submissions_per_user = serializers.IntegerField(required=False, default=1, min_value=1)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False, default=Visibility.PUBLIC)
     status = serializers.ChoiceField(choices=[("draft", "Draft"), ("scheduled", "Scheduled")], default="draft")
@@ -220,7 +213,7 @@ class RewardsInputSerializer(StrictInputSerializer):
 
 
 class RewardOutputSerializer(serializers.ModelSerializer):
-    amount = Amount(read_only=True)
+    amount = AmountSerializerField(read_only=True)
     submission_id = serializers.IntegerField(read_only=True)
     transaction_id = serializers.IntegerField(read_only=True)
     user = UserRefSerializer(source="submission.user", read_only=True)

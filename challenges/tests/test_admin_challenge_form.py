@@ -27,7 +27,7 @@ def test_admin_form_refuses_a_non_finite_prize_instead_of_a_500(client, prize):
     data["prize_split"] = f'["{prize}"]'
     response = client.post(f"/admin/challenges/challenge/{challenge.pk}/change/", data)
     assert response.status_code == 200
-    assert "Enter a finite amount" in response.content.decode()
+    assert "Enter a valid decimal amount" in " ".join(response.context["adminform"].form.errors["prize_split"])
     assert Challenge.objects.get(pk=challenge.pk).prize_split == ["50"]
 
 
@@ -38,7 +38,7 @@ def test_prize_split_sums_keep_every_digit():
 
     import pytest as _pytest
 
-    from challenges.services import _validate_prizes
+    from challenges.services.rules import _validate_prizes
     from core.exceptions import ApplicationError
 
     pool = Decimal("100000000000000000.000000000000000000")

@@ -25,7 +25,7 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {  # noqa: F405
     "login": "10000/min",
     "money": "10000/min",
 }
-ACCOUNT_RATE_LIMITS = False
+ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]  # allauth: False turns them off
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 OGC_ADMIN_EMAIL = env("OGC_ADMIN_EMAIL", default="admin@test.local")
 OGC_ADMIN_PASSWORD = env("OGC_ADMIN_PASSWORD", default="test-admin-password-42")

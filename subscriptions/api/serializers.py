@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.amounts import AmountSerializerField
 from core.serializers import StrictInputSerializer
 from subscriptions.models import Plan, Subscription
 from subscriptions.services import grace_period
 
 
 class PlanOutputSerializer(serializers.ModelSerializer):
-    price = serializers.DecimalField(max_digits=36, decimal_places=18, coerce_to_string=True)
+    price = AmountSerializerField()
     features = serializers.ListField(child=serializers.CharField())
 
     class Meta:

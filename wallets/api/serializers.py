@@ -3,60 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
-from decimal import Context, Decimal
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.exceptions import ApplicationError
-from core.serializers import StrictInputSerializer
+from core.amounts import AmountSerializerField, amount_out
+from core.serializers import StrictInputSerializer, datetime_out
 from wallets.models import (
-    AMOUNT_DECIMAL_PLACES,
-    AMOUNT_MAX_DIGITS,
     Chain,
     Direction,
     Transaction,
     Wallet,
     WalletAddress,
 )
-from wallets.services import validate_amount
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class AmountInputField(serializers.Field):
-    """A positive decimal string (``"12.5"``) or a JSON integer. JSON numbers with a
-    fraction are refused: a float cannot carry 18 exact decimal places, so
-    accepting ``0.1`` would mean accepting ``0.1000000000000000055...``.
-    ``wallets.services.validate_amount`` is the one validator (the services call
-    it again); a refusal here is a 400 that writes nothing."""
-
-    default_error_messages = {
-        "float": 'Send amounts as decimal strings (e.g. "12.5"), not JSON numbers with a fraction.',
-        "invalid": "Enter a valid decimal amount.",
-    }
-
-    def to_internal_value(self, data: Any) -> Decimal:
-        if isinstance(data, float):
-            self.fail("float")
-        if isinstance(data, bool) or not isinstance(data, str | int):
-            self.fail("invalid")
-        try:
-            return validate_amount(data)
-        except ApplicationError as exc:
-            raise serializers.ValidationError(exc.message, code=exc.code) from None
-
-    def to_representation(self, value: Any) -> str:
-        return str(value)
-
-
-def _amount_out(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=AMOUNT_MAX_DIGITS, decimal_places=AMOUNT_DECIMAL_PLACES, coerce_to_string=True, **kwargs
-    )
 
 
 class UserRefInputMixin(serializers.Serializer):
@@ -75,11 +35,11 @@ class UserRefInputMixin(serializers.Serializer):
 
 
 class AmountInputSerializer(StrictInputSerializer):
-    amount = AmountInputField()
+    amount = AmountSerializerField()
 
 
 class WithdrawalInputSerializer(StrictInputSerializer):
-    amount = AmountInputField()
+    amount = AmountSerializerField()
     address_id = serializers.IntegerField(min_value=1)
 
 
@@ -90,13 +50,13 @@ class AddressInputSerializer(StrictInputSerializer):
 
 
 class DepositInputSerializer(UserRefInputMixin, StrictInputSerializer):
-    amount = AmountInputField()
+    amount = AmountSerializerField()
     external_reference = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     memo = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class AdjustmentInputSerializer(UserRefInputMixin, StrictInputSerializer):
-    amount = AmountInputField()
+    amount = AmountSerializerField()
     # The full choice set keeps one schema enum; the service refuses "internal" (400 on the field).
     direction = serializers.ChoiceField(choices=Direction.choices)
     reason = serializers.CharField(max_length=500)
@@ -114,10 +74,10 @@ class WithdrawalRejectInputSerializer(StrictInputSerializer):
 
 
 class WalletOutputSerializer(serializers.ModelSerializer):
-    available = _amount_out()
-    staked = _amount_out()
-    held = _amount_out()
-    total = _amount_out(read_only=True)
+    available = AmountSerializerField()
+    staked = AmountSerializerField()
+    held = AmountSerializerField()
+    total = AmountSerializerField(read_only=True)
 
     class Meta:
         model = Wallet
@@ -128,10 +88,10 @@ class WalletOutputSerializer(serializers.ModelSerializer):
 class TransactionOutputSerializer(serializers.ModelSerializer):
     # Blank on rows that are not withdrawals: "" is part of the documented enum.
     chain = serializers.ChoiceField(choices=Chain.choices, allow_blank=True, read_only=True)
-    amount = _amount_out()
-    available_after = _amount_out()
-    staked_after = _amount_out()
-    held_after = _amount_out()
+    amount = AmountSerializerField()
+    available_after = AmountSerializerField()
+    staked_after = AmountSerializerField()
+    held_after = AmountSerializerField()
 
     class Meta:
         model = Transaction
@@ -162,26 +122,6 @@ class TransactionOutputSerializer(serializers.ModelSerializer):
 # ``.values()`` by the functions below instead; each one returns exactly what its
 # serializer returns for the same row (wallets/tests/api/test_list_items.py checks them
 # field by field), and the serializer stays the schema (``extend_schema``/``serializer_class``).
-
-_AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_DECIMAL_PLACES)
-_AMOUNT_CONTEXT = Context(prec=AMOUNT_MAX_DIGITS)
-
-
-def amount_out(value: Decimal | None) -> str | None:
-    """An amount as ``_amount_out()`` renders it: 18 places, never an exponent
-    (``"12.500000000000000000"``); None as a serializer renders a null attribute."""
-    if value is None:
-        return None
-    return f"{value.quantize(_AMOUNT_QUANTUM, context=_AMOUNT_CONTEXT):f}"
-
-
-def datetime_out(value: datetime | None, tz: tzinfo) -> str | None:
-    """A datetime as DRF's ``DateTimeField`` renders it: ISO 8601 in ``tz`` (pass
-    ``timezone.get_current_timezone()``, read once per list), ``Z`` for UTC."""
-    if value is None:
-        return None
-    text = value.astimezone(tz).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 #: The columns ``transaction_items`` reads: the serializer's fields, in its order.

@@ -13,17 +13,17 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 
 from accounts.tests.factories import UserFactory
 from conftest import make_token_client
+from core.amounts import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, amount_out
 from wallets import services
 from wallets.api.serializers import (
     TRANSACTION_FIELDS,
     TransactionOutputSerializer,
-    amount_out,
     datetime_out,
     transaction_items,
 )
 from wallets.api.views import TransactionListApi
 from wallets.filters import TransactionFilter
-from wallets.models import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, Transaction
+from wallets.models import Transaction
 from wallets.tests.factories import WalletAddressFactory, funded_user
 
 pytestmark = pytest.mark.django_db

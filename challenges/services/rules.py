@@ -1,0 +1,114 @@
+"""Checks the challenge services share: roles, amounts and prizes, submission bodies
+and limits, the open window."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation, localcontext
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from rest_framework import status as http
+
+from challenges.models import Challenge, ChallengePhase, ChallengeStatus, SubmissionStatus
+from core.amounts import EXACT, format_amount, parse_amount
+from core.exceptions import ApplicationError
+from core.permissions import ROLE_MODERATOR, ROLE_OPERATOR, has_role
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+CS, SS = ChallengeStatus, SubmissionStatus
+EXTRA_SUBMISSIONS_FEATURE = "extra_submissions"
+
+
+def _require_role(actor: User, *roles: str, what: str) -> None:
+    """Entry points check roles too; the services refuse on their own so that no
+    path (a command, a future view) can forget it."""
+    if not has_role(actor, *roles):
+        raise ApplicationError(
+            f"You do not have the role needed to {what}.",
+            code="permission_denied",
+            status_code=http.HTTP_403_FORBIDDEN,
+        )
+
+
+def _require_moderator(actor: User, what: str) -> None:
+    _require_role(actor, ROLE_MODERATOR, ROLE_OPERATOR, what=what)
+
+
+def _require_operator(actor: User, what: str) -> None:
+    _require_role(actor, ROLE_OPERATOR, what=what)
+
+
+def _decimal(value: Any, *, field: str, allow_zero: bool = True) -> Decimal:
+    if isinstance(value, float | bool):
+        raise ApplicationError("Amounts must be decimal strings, not floats.", code="invalid_amount", field=field)
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise ApplicationError("Enter a valid decimal number.", code="invalid_amount", field=field) from None
+    if not amount.is_finite() or amount < 0 or (amount == 0 and not allow_zero):
+        raise ApplicationError(
+            "Enter a positive number." if not allow_zero else "Enter a number of zero or more.",
+            code="invalid_amount",
+            field=field,
+        )
+    return amount
+
+
+def _validate_prizes(*, prize_pool: Any, prize_split: Any, entry_fee: Any) -> tuple[Decimal, list[str], Decimal]:
+    pool = parse_amount(prize_pool, field="prize_pool", allow_zero=True)
+    fee = parse_amount(entry_fee, field="entry_fee", allow_zero=True)
+    if not isinstance(prize_split, list | tuple):
+        raise ApplicationError("The prize split is a list of amounts by rank.", code="invalid", field="prize_split")
+    amounts = [parse_amount(value, field="prize_split") for value in prize_split]
+    with localcontext(EXACT):  # 36-digit amounts: the default 28-digit context rounds
+        split_total = sum(amounts, Decimal(0))
+    if split_total > pool:
+        raise ApplicationError(
+            "The prize split adds up to more than the prize pool.", code="split_exceeds_pool", field="prize_split"
+        )
+    return pool, [format_amount(amount) for amount in amounts], fee
+
+
+def _validate_submission_body(*, title: str, content: str, link: str) -> tuple[str, str, str]:
+    title, content, link = (title or "").strip(), (content or "").strip(), (link or "").strip()
+    if not title:
+        raise ApplicationError("A title is required.", code="required", field="title")
+    if not content and not link:
+        raise ApplicationError("Give the submission's content, a link, or both.", code="required", field="content")
+    if link:
+        try:
+            URLValidator(schemes=["http", "https"])(link)
+        except ValidationError:
+            raise ApplicationError("Enter a valid http(s) link.", code="invalid_link", field="link") from None
+    return title[:200], content, link[:500]
+
+
+def _submission_limit(*, challenge: Challenge, user: User) -> int:
+    """The challenge's per-user limit; doubled for plans with ``extra_submissions``."""
+    from subscriptions.selectors import user_has_feature
+
+    limit = challenge.max_submissions_per_user
+    if user_has_feature(user=user, feature=EXTRA_SUBMISSIONS_FEATURE):
+        limit *= 2
+    return limit
+
+
+def _refuse_unless_open(challenge: Challenge, now: datetime) -> None:
+    phase = challenge.phase_at(now)
+    if phase == ChallengePhase.OPEN:
+        return
+    if phase == ChallengePhase.UPCOMING:
+        raise ApplicationError(
+            f"This challenge opens at {challenge.starts_at:%Y-%m-%d %H:%M} UTC.", code="challenge_not_started"
+        )
+    if phase == ChallengePhase.DRAFT:
+        raise ApplicationError("This challenge is not open for submissions.", code="challenge_not_open")
+    raise ApplicationError("The deadline of this challenge has passed.", code="challenge_ended")
+
+
+def _amount_text(amount: Decimal) -> str:
+    return format_amount(amount, symbol=True)

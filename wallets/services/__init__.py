@@ -1,0 +1,30 @@
+"""Write layer of the wallets app: every change to a balance goes through these
+functions (the app's public interface for writes). One module per concern:
+``posting`` (the ledger plumbing every operation shares), ``operators`` (deposits and
+adjustments), ``staking``, ``withdrawals`` (two-phase), ``payments`` (wallet creation,
+rewards and payments for the apps built on the ledger) and ``addresses``."""
+
+from wallets.services.addresses import address_create, address_delete, normalize_evm_address
+from wallets.services.operators import adjustment_create, deposit_create
+from wallets.services.payments import payment_debit, reward_credit, wallet_create, wallets_lock
+from wallets.services.staking import stake_create, unstake_create, unstake_release_due
+from wallets.services.withdrawals import withdrawal_approve, withdrawal_cancel, withdrawal_reject, withdrawal_request
+
+__all__ = [
+    "address_create",
+    "address_delete",
+    "adjustment_create",
+    "deposit_create",
+    "normalize_evm_address",
+    "payment_debit",
+    "reward_credit",
+    "stake_create",
+    "unstake_create",
+    "unstake_release_due",
+    "wallet_create",
+    "wallets_lock",
+    "withdrawal_approve",
+    "withdrawal_cancel",
+    "withdrawal_reject",
+    "withdrawal_request",
+]

@@ -1,0 +1,232 @@
+"""Ledger plumbing shared by every wallet operation: lock, replay check, apply the
+row's effect (``wallets.ledger.EFFECTS``) to the locked wallet, write the row and its
+audit entries in one INSERT, move pending rows to their final status."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING, Any
+
+from auditlog.context import disable_auditlog
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework import status as http
+
+from core.amounts import EXACT, MAX_AMOUNT
+from core.audit import AuditAction, audit_record, log_entries_create
+from core.exceptions import ApplicationError
+from wallets import events
+from wallets.ledger import BALANCES, effect_of
+from wallets.lock_objects import wallet_for_update
+from wallets.models import Direction, Transaction, TransactionKind, TransactionStatus, Wallet
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+K, S, D = TransactionKind, TransactionStatus, Direction
+
+
+def _rerun_on_unique_race(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run an atomic service once more when a concurrent twin won a unique
+    constraint the service checks for (an external reference, an address): the
+    re-run sees the twin's committed row and answers like a sequential call
+    would (the same row, or a 409/400) instead of a 500. Inside an outer atomic
+    block the error propagates to the block's owner."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except IntegrityError:
+            if transaction.get_connection().in_atomic_block:
+                raise
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _insufficient(what: str) -> ApplicationError:
+    return ApplicationError(f"Insufficient {what} balance.", code="insufficient_funds", field="amount")
+
+
+def _key_reused() -> ApplicationError:
+    return ApplicationError(
+        "This idempotency key was already used for a different operation.",
+        code="idempotency_key_reused",
+        field="idempotency_key",
+        status_code=http.HTTP_422_UNPROCESSABLE_ENTITY,
+    )
+
+
+def _replayed(
+    wallet: Wallet, key: str | None, kind: str, amount: Decimal, direction: str | None = None
+) -> Transaction | None:
+    """The row an earlier call with this idempotency key wrote, if any (read under
+    the wallet lock, so concurrent callers with one key serialise). Another kind,
+    amount or direction (an adjustment's credit vs debit) is another operation."""
+    if not key:
+        return None
+    row = Transaction.objects.filter(wallet=wallet, idempotency_key=key).first()
+    if row is None:
+        return None
+    if row.kind != kind or row.amount != amount or (direction is not None and row.direction != direction):
+        raise _key_reused()
+    return row
+
+
+def _apply(wallet: Wallet, kind: str, status: str, direction: str, amount: Decimal, sign: int = 1) -> None:
+    d_available, d_staked, d_held = effect_of(kind, status, direction)
+    with localcontext(EXACT):
+        wallet.available += sign * d_available * amount
+        wallet.staked += sign * d_staked * amount
+        wallet.held += sign * d_held * amount
+    if wallet.available < 0:
+        raise _insufficient("available")
+    if wallet.staked < 0:
+        raise _insufficient("staked")
+    if wallet.held < 0:  # impossible by construction; the CHECK constraint is the backstop
+        raise _insufficient("held")
+    if max(wallet.available, wallet.staked, wallet.held) > MAX_AMOUNT:
+        # DECIMAL(36, 18) would overflow (strict mode: a DataError, i.e. a 500).
+        raise ApplicationError(
+            "The balance would exceed the largest amount a wallet can hold.", code="balance_limit", field="amount"
+        )
+
+
+def _balances(wallet: Wallet) -> tuple[Decimal, Decimal, Decimal]:
+    return (wallet.available, wallet.staked, wallet.held)
+
+
+def _save_wallet(wallet: Wallet) -> None:
+    """Save the locked wallet's balances without auditlog's receiver: it would
+    re-SELECT the row we hold locked and diff every field to learn what we already
+    know. The caller writes the entry (``_audit_entries``)."""
+    with disable_auditlog():
+        wallet.save(update_fields=["available", "staked", "held", "updated_at"])
+
+
+def _audit_entries(
+    wallet: Wallet, before: tuple[Decimal, Decimal, Decimal], created: Transaction | None = None
+) -> Iterator[tuple[Any, int, dict]]:
+    """The entries auditlog's receivers would write, for ``log_entries_create``
+    (lazy: nothing is computed inside ``disable_auditlog``). The wallet's: action
+    UPDATE, ``changes = {field: [old, new]}`` as strings for the balances that moved
+    (known from ``before``, no re-read of the locked row). A created row's: action
+    CREATE with auditlog's own diff of its registered fields."""
+    changes = {
+        name: [str(old), str(new)]
+        for name, old, new in zip(BALANCES, before, _balances(wallet), strict=True)
+        if old != new
+    }
+    if changes:
+        yield wallet, LogEntry.Action.UPDATE, changes
+    if created is not None:
+        use_json = settings.AUDITLOG_STORE_JSON_CHANGES
+        yield created, LogEntry.Action.CREATE, model_instance_diff(None, created, use_json_for_changes=use_json)
+
+
+def _write(
+    wallet: Wallet,
+    *,
+    kind: str,
+    status: str,
+    direction: str,
+    amount: Decimal,
+    actor: User | None = None,
+    idempotency_key: str | None = None,
+    source: Any = None,
+    user: Any = None,
+    **fields: Any,
+) -> Transaction:
+    """Apply the row's effect to the locked wallet, save both and audit both in one
+    INSERT (``core.audit.log_entries_create``; the entries are the ones auditlog's
+    receivers would write). ``user`` (the wallet's owner, when the caller holds it)
+    saves a query in the notification."""
+    before = _balances(wallet)
+    _apply(wallet, kind, status, direction, amount)
+    _save_wallet(wallet)
+    now = timezone.now()
+    row = Transaction(
+        wallet=wallet,
+        user_id=wallet.user_id,
+        kind=kind,
+        status=status,
+        direction=direction,
+        amount=amount,
+        available_after=wallet.available,
+        staked_after=wallet.staked,
+        held_after=wallet.held,
+        idempotency_key=idempotency_key or None,
+        actor=actor,
+        completed_at=now if status == S.COMPLETED else None,
+        **fields,
+    )
+    if user is not None and user.pk == wallet.user_id:
+        row.user = user
+    if source is not None:
+        row.source_type = ContentType.objects.get_for_model(source)
+        row.source_id = source.pk
+    with disable_auditlog():
+        row.save()
+    log_entries_create(_audit_entries(wallet, before, row))
+    return row
+
+
+def _post(
+    *,
+    user: User,
+    kind: str,
+    status: str,
+    direction: str,
+    amount: Decimal,
+    idempotency_key: str | None,
+    notify: bool = True,
+    **fields: Any,
+) -> Transaction:
+    """The common path of a one-row operation: lock the wallet, return the row an
+    earlier call with this idempotency key wrote, else write the row (moving the
+    balances) and, for operations the ledger owns end to end, its notification."""
+    wallet = wallet_for_update(user_id=user.pk)
+    if (row := _replayed(wallet, idempotency_key, kind, amount, direction)) is not None:
+        return row
+    row = _write(
+        wallet,
+        kind=kind,
+        status=status,
+        direction=direction,
+        amount=amount,
+        user=user,
+        idempotency_key=idempotency_key,
+        **fields,
+    )
+    if notify:
+        events.transaction_event(row)
+    return row
+
+
+def _audit_money(action: AuditAction, row: Transaction, actor: Any, **data: Any) -> None:
+    """The named entry of an operator's money operation (not written for a replay)."""
+    details = {"amount": row.amount, "direction": row.direction, "memo": row.memo, **data}
+    audit_record(action=action, instance=row, actor=actor, data=details)
+
+
+def _transition(wallet: Wallet, row: Transaction, new_status: str, *, reason: str = "", **fields: Any) -> Transaction:
+    """Move a pending row to its final status: undo the pending effect, apply the final one."""
+    before = _balances(wallet)
+    _apply(wallet, row.kind, row.status, row.direction, row.amount, sign=-1)
+    _apply(wallet, row.kind, new_status, row.direction, row.amount)
+    _save_wallet(wallet)
+    log_entries_create(_audit_entries(wallet, before))
+    row.status = new_status
+    row.completed_at = timezone.now()
+    row.status_reason = reason
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save(update_fields=["status", "completed_at", "status_reason", *fields])
+    return row

@@ -1,0 +1,122 @@
+"""Withdrawals, two-phase: a request holds the amount (pending row); an operator
+approves (the held amount leaves) or rejects, or the owner cancels (it returns)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from core.amounts import parse_amount
+from core.audit import AuditAction
+from core.db import retry_on_lock_conflict
+from core.exceptions import ApplicationError, ConflictError, NotFoundError
+from wallets import events
+from wallets.lock_objects import wallet_for_update
+from wallets.models import Transaction, Wallet, WalletAddress
+from wallets.services.posting import (
+    D,
+    K,
+    S,
+    _audit_money,
+    _key_reused,
+    _replayed,
+    _rerun_on_unique_race,
+    _transition,
+    _write,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+@retry_on_lock_conflict()
+@transaction.atomic
+def withdrawal_request(*, user: User, amount: Any, address_id: int, idempotency_key: str | None = None) -> Transaction:
+    """Reserve ``amount`` (available -> held) for a withdrawal to one of the user's
+    registered addresses; a pending row waits for an operator."""
+    amount = parse_amount(amount)
+    wallet = wallet_for_update(user_id=user.pk)
+    address = WalletAddress.objects.filter(pk=address_id, wallet=wallet).first()
+    if (row := _replayed(wallet, idempotency_key, K.WITHDRAWAL, amount)) is not None:
+        # Another (still registered) address is another operation; a deleted one replays.
+        if address is not None and (address.chain, address.address) != (row.chain, row.destination_address):
+            raise _key_reused()
+        return row
+    if address is None:
+        raise NotFoundError("Unknown withdrawal address.", code="address_not_found", field="address_id")
+    row = _write(
+        wallet,
+        kind=K.WITHDRAWAL,
+        status=S.PENDING,
+        direction=D.DEBIT,
+        amount=amount,
+        user=user,
+        actor=user,
+        idempotency_key=idempotency_key,
+        chain=address.chain,
+        destination_address=address.address,
+    )
+    events.transaction_event(row)
+    return row
+
+
+def _pending_withdrawal_for_update(withdrawal_id: int, *, user: User | None = None) -> tuple[Wallet, Transaction]:
+    lookup = Transaction.objects.filter(pk=withdrawal_id, kind=K.WITHDRAWAL)
+    if user is not None:
+        lookup = lookup.filter(user=user)
+    wallet_id = lookup.values_list("wallet_id", flat=True).first()
+    if wallet_id is None:
+        raise NotFoundError("Withdrawal not found.", code="withdrawal_not_found")
+    wallet = wallet_for_update(wallet_id=wallet_id)
+    row = Transaction.objects.get(pk=withdrawal_id)  # re-read under the wallet lock
+    if row.status != S.PENDING:
+        raise ConflictError(f"This withdrawal is already {row.status}.", code="withdrawal_not_pending")
+    return wallet, row
+
+
+@retry_on_lock_conflict()
+@_rerun_on_unique_race
+@transaction.atomic
+def withdrawal_approve(*, withdrawal_id: int, actor: User, external_reference: str | None = None) -> Transaction:
+    """An operator sends the held amount out: held decreases, the row completes."""
+    wallet, row = _pending_withdrawal_for_update(withdrawal_id)
+    external_reference = (external_reference or "").strip() or None
+    if (
+        external_reference
+        and Transaction.objects.filter(kind=K.WITHDRAWAL, external_reference=external_reference).exists()
+    ):
+        raise ConflictError(
+            "This external reference is already used by another withdrawal.",
+            code="duplicate_external_reference",
+            field="external_reference",
+        )
+    fields = {"external_reference": external_reference} if external_reference else {}
+    _transition(wallet, row, S.COMPLETED, **fields)
+    events.transaction_event(row, actor=actor)
+    _audit_money(AuditAction.WITHDRAWAL_APPROVE, row, actor)
+    return row
+
+
+@retry_on_lock_conflict()
+@transaction.atomic
+def withdrawal_reject(*, withdrawal_id: int, actor: User, reason: str) -> Transaction:
+    """An operator refuses the withdrawal: the held amount returns to available."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("A reason is required to reject a withdrawal.", code="reason_required", field="reason")
+    wallet, row = _pending_withdrawal_for_update(withdrawal_id)
+    _transition(wallet, row, S.CANCELED, reason=f"Rejected: {reason}"[:500])
+    events.transaction_event(row, actor=actor)
+    _audit_money(AuditAction.WITHDRAWAL_REJECT, row, actor, reason=reason)
+    return row
+
+
+@retry_on_lock_conflict()
+@transaction.atomic
+def withdrawal_cancel(*, user: User, withdrawal_id: int) -> Transaction:
+    """The owner withdraws the request while it is pending."""
+    wallet, row = _pending_withdrawal_for_update(withdrawal_id, user=user)
+    _transition(wallet, row, S.CANCELED, reason="Canceled by the owner.")
+    events.transaction_event(row, actor=user)
+    return row
