@@ -224,6 +224,7 @@ class AmountSerializerField(serializers.DecimalField):
         if isinstance(data, bool) or not isinstance(data, str | int):
             self.fail("invalid")
         try:
-            return parse_amount(data, field=self.field_name, allow_zero=self.allow_zero)
+            # field_name is None only on a field never bound to a serializer; exc.field is not used below.
+            return parse_amount(data, field=self.field_name or "amount", allow_zero=self.allow_zero)
         except ApplicationError as exc:
             raise serializers.ValidationError(exc.message, code=exc.code) from None

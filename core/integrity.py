@@ -131,7 +131,7 @@ def orphaned_foreign_keys() -> list[str]:
     problems: list[str] = []
     for model in local_models():
         for field in model._meta.local_fields:
-            if not field.many_to_one and not field.one_to_one:
+            if not isinstance(field, models.ForeignKey):  # foreign keys and one-to-ones
                 continue
             target = f"{field.related_model._meta.db_table}.{field.target_field.column}"
             template = f"{model._meta.db_table} row {{{model._meta.pk.attname}}}: {field.column}={{{field.attname}}} has no {target}"

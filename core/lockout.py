@@ -28,6 +28,7 @@ def lockout_response(request, original_response=None, credentials: dict | None =
     cool_off = get_cool_off(request)
     seconds = int(cool_off.total_seconds()) if cool_off else 0
     detail = "Too many failed login attempts. Try again later."
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse({"code": "locked_out", "detail": detail, "fields": {}}, status=429)
     else:

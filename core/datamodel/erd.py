@@ -16,6 +16,8 @@ from core.datamodel.meta import (
     ONE_TO_ONE,
     Relation,
     app_labels,
+    column_of,
+    concrete_table,
     implied_many_to_many,
     purpose,
     relations,
@@ -56,17 +58,18 @@ def _attribute_lines(model: type[models.Model]) -> list[str]:
                 key_notes.setdefault(column, []).append(f"{label} ({', '.join(key.columns)})")
     lines = []
     for field in model._meta.local_fields:
+        column = column_of(field)
         markers = ["PK"] if field.primary_key else []
         comments = []
-        if field.is_relation:
+        if isinstance(field, models.ForeignKey):  # the only relations in local_fields (one-to-one included)
             markers.append("FK")
             comments.append(f"{field.related_model._meta.db_table}.{field.target_field.column}")
-        if field.column in unique_columns and not field.primary_key:
+        if column in unique_columns and not field.primary_key:
             markers.append("UK")
-        comments.extend(key_notes.get(field.column, []))
+        comments.extend(key_notes.get(column, []))
         if field.null:
             comments.append("nullable")
-        line = f"        {type(field).__name__} {field.column}"
+        line = f"        {type(field).__name__} {column}"
         if markers:
             line += " " + ", ".join(markers)
         if comments:
@@ -113,7 +116,7 @@ def _app_section(label: str) -> list[str]:
         out.append(f"- `{model._meta.db_table}` — {model._meta.label}" + (f": {_text(doc)}" if doc else ""))
     for model in tableless_models(label):
         kind = "proxy" if model._meta.proxy else "unmanaged"
-        base = model._meta.concrete_model._meta.db_table if model._meta.proxy else model._meta.db_table
+        base = concrete_table(model)  # an unmanaged model is its own concrete model
         out.append(f"- {model._meta.label} — {kind} model over `{base}` (no table of its own)")
     out.append("")
     if models_:

@@ -7,6 +7,7 @@ so every document is deterministic and follows model changes without edits here.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -94,9 +95,32 @@ def purpose(model: type[models.Model]) -> str:
     return inspect.cleandoc(doc)
 
 
-def on_delete_name(field: models.Field) -> str:
-    """``CASCADE``, ``PROTECT``, ``SET_NULL``, ``SET(...)``, ... for a relation field."""
+def column_of(field: models.Field) -> str:
+    """The database column of a concrete field (Django leaves ``column`` None only on
+    fields without a column of their own: many-to-many, multi-column relations)."""
+    assert field.column is not None, f"{field!r} has no database column"
+    return field.column
+
+
+def concrete_table(model: type[models.Model]) -> str:
+    """The table ``model`` reads: its own, or its concrete model's for a proxy."""
+    concrete = model._meta.concrete_model
+    assert concrete is not None, "ModelBase sets concrete_model on every model class"
+    return concrete._meta.db_table
+
+
+def through_model(field: models.ManyToManyField) -> type[models.Model]:
+    """The join model of a many-to-many field, implicit (auto-created) or declared."""
+    through = field.remote_field.through
+    assert through is not None, "Django resolves (or creates) the through model once apps are ready"
+    return through
+
+
+def on_delete_name(field: models.ForeignKey) -> str:
+    """``CASCADE``, ``PROTECT``, ``SET_NULL``, ``SET(...)``, ... for a foreign key
+    (or one-to-one) field."""
     handler = field.remote_field.on_delete
+    assert handler is not None, "ForeignKey requires on_delete"
     if hasattr(handler, "deconstruct"):  # models.SET(value) returns a function with deconstruct()
         path, args, _ = handler.deconstruct()
         return "{}({})".format(path.rsplit(".", 1)[-1], ", ".join(repr(a) for a in args))
@@ -107,7 +131,7 @@ def relations(model: type[models.Model]) -> list[Relation]:
     """The relations declared on ``model``'s own table, sorted by field name."""
     found: list[Relation] = []
     for field in model._meta.local_fields:
-        if not field.is_relation or field.remote_field is None:
+        if not isinstance(field, models.ForeignKey):  # the relations with a column (one-to-one included)
             continue
         found.append(
             Relation(
@@ -116,13 +140,13 @@ def relations(model: type[models.Model]) -> list[Relation]:
                 target=field.related_model,
                 field_name=field.name,
                 column=field.column,
-                target_column=field.target_field.column,
+                target_column=column_of(field.target_field),
                 nullable=field.null,
                 on_delete=on_delete_name(field),
             )
         )
     for field in model._meta.local_many_to_many:
-        through = field.remote_field.through
+        through = through_model(field)
         found.append(
             Relation(
                 kind=MANY_TO_MANY,
@@ -130,7 +154,7 @@ def relations(model: type[models.Model]) -> list[Relation]:
                 target=field.related_model,
                 field_name=field.name,
                 column="",
-                target_column=field.related_model._meta.pk.column,
+                target_column=column_of(field.related_model._meta.pk),
                 nullable=True,
                 on_delete="CASCADE" if through._meta.auto_created else "see " + through._meta.db_table,
                 through_table=through._meta.db_table,
@@ -147,16 +171,27 @@ class UniqueKey:
     conditional: bool = False
 
 
+def _columns(model: type[models.Model], names: Iterable[str]) -> tuple[str, ...]:
+    """The columns of the fields a key names (``unique_together``, ``UniqueConstraint.fields``):
+    Django's model checks (models.E012, E013, E016) accept only local forward fields there."""
+    columns = []
+    for name in names:
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field), f"{model._meta.label}.{name} is not a forward field"
+        columns.append(column_of(field))
+    return tuple(columns)
+
+
 def unique_keys(model: type[models.Model]) -> list[UniqueKey]:
     """Unique keys the model declares: ``unique=True`` fields, ``unique_together``
     and ``UniqueConstraint``s (conditional ones flagged; MariaDB cannot create those)."""
     opts = model._meta
-    keys = [UniqueKey("", (f.column,)) for f in opts.local_fields if f.unique and not f.primary_key]
+    keys = [UniqueKey("", (column_of(f),)) for f in opts.local_fields if f.unique and not f.primary_key]
     for fields in opts.unique_together:
-        keys.append(UniqueKey("", tuple(opts.get_field(name).column for name in fields)))
+        keys.append(UniqueKey("", _columns(model, fields)))
     for constraint in opts.constraints:
         if isinstance(constraint, models.UniqueConstraint):
-            columns = tuple(opts.get_field(name).column for name in constraint.fields)
+            columns = _columns(model, constraint.fields)
             if not columns:  # expression-based: name it by its expressions
                 columns = tuple(str(e) for e in constraint.expressions)
             keys.append(UniqueKey(constraint.name, columns, conditional=constraint.condition is not None))
@@ -168,15 +203,19 @@ def implied_many_to_many(model: type[models.Model]) -> list[Relation]:
     ``ManyToManyField``: a unique key made of exactly two non-null foreign keys
     (``user_badges``: unique (user, badge) links users and badges N-N)."""
     declared = {
-        f.remote_field.through
+        through_model(f)
         for m in apps.get_models()
         for f in m._meta.local_many_to_many
-        if not f.remote_field.through._meta.auto_created
+        if not through_model(f)._meta.auto_created
     }
     if model in declared:
         return []
-    fks = {f.column: f for f in model._meta.local_fields if f.many_to_one and not f.null}
-    found = []
+    fks = {
+        f.column: f
+        for f in model._meta.local_fields
+        if isinstance(f, models.ForeignKey) and f.many_to_one and not f.null  # many_to_one: not one-to-one
+    }
+    found: list[Relation] = []
     for key in unique_keys(model):
         if key.conditional or len(key.columns) != 2 or not all(c in fks for c in key.columns):
             continue
@@ -188,7 +227,7 @@ def implied_many_to_many(model: type[models.Model]) -> list[Relation]:
                 target=right.related_model,
                 field_name=model._meta.db_table,
                 column="",
-                target_column=right.target_field.column,
+                target_column=column_of(right.target_field),
                 nullable=True,
                 on_delete="",  # not a field of its own: the join table's FKs carry on_delete
                 through_table=model._meta.db_table,

@@ -11,11 +11,13 @@ including inside ``SeparateDatabaseAndState``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from django.db import migrations
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.migration import Migration
+from django.db.migrations.operations.base import Operation
 
 HEADER = """# Migration map
 
@@ -30,7 +32,7 @@ operations: review those with care before deploying, and keep them reversible.
 Key = tuple[str, str]
 
 
-def _data_operations(operations: list) -> list[str]:
+def _data_operations(operations: Sequence[Operation]) -> list[str]:
     found: list[str] = []
     for operation in operations:
         if isinstance(operation, migrations.RunPython | migrations.RunSQL):

@@ -14,13 +14,22 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.management.base import CommandError
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.fields import NOT_PROVIDED
 
-from core.datamodel.meta import app_labels, purpose, relations, table_models, tableless_models
+from core.datamodel.meta import (
+    app_labels,
+    column_of,
+    concrete_table,
+    purpose,
+    relations,
+    table_models,
+    tableless_models,
+)
 
 HEADER = """# Schema reference
 
@@ -101,7 +110,9 @@ class Table:
 
 def require_mariadb(connection: BaseDatabaseWrapper) -> None:
     """The document describes MariaDB's schema: refuse any other database in one line."""
-    if connection.vendor != "mysql" or not connection.mysql_is_mariadb:
+    # mysql_is_mariadb exists only on the MySQL backend's wrapper; ``connection`` may be
+    # ``django.db.connection``, a proxy that isinstance() cannot narrow, so ask by name.
+    if connection.vendor != "mysql" or not getattr(connection, "mysql_is_mariadb", False):
         raise CommandError(
             f"schema_reference reads a migrated MariaDB database; this connection is {connection.vendor}. "
             "Run `make docs` (MariaDB test settings) instead."
@@ -177,9 +188,11 @@ def _table_section(model: type[models.Model], table: Table) -> list[str]:
     opts = model._meta
     out = [f"### `{opts.db_table}`", ""]
     if opts.auto_created:
-        owner = opts.auto_created
+        # The stub types Options.auto_created as bool; on an implicit many-to-many table
+        # Django sets it to the model that declares the field (the class itself, not True).
+        owner = cast(type[models.Model], opts.auto_created)
         m2m = next(f for f in owner._meta.local_many_to_many if f.remote_field.through is model)
-        ends = [f for f in opts.local_fields if f.is_relation]
+        ends = [f for f in opts.local_fields if isinstance(f, models.ForeignKey)]  # its two FKs
         targets = " and ".join(f"`{f.related_model._meta.db_table}`" for f in ends)
         out.append(f"Join table of the many-to-many field `{owner._meta.label}.{m2m.name}`, linking {targets}.")
     else:
@@ -188,10 +201,10 @@ def _table_section(model: type[models.Model], table: Table) -> list[str]:
         out.append("")
         out.append(f"Purpose: {' '.join(doc.split())}" if doc else "Purpose: (the model has no docstring)")
     out.extend(["", "| column | type | null | DB default | model default | extra |", "|---|---|---|---|---|---|"])
-    fields_by_column = {f.column: f for f in opts.local_fields}
-    for column in fields_by_column:
-        if column not in table.columns:
-            raise _missing(f"Column {opts.db_table}.{column}")
+    fields_by_column = {column_of(f): f for f in opts.local_fields}
+    for name in fields_by_column:
+        if name not in table.columns:
+            raise _missing(f"Column {opts.db_table}.{name}")
     for column in table.columns.values():
         model_field = fields_by_column.get(column.name)
         model_default = _model_default(model_field) if model_field is not None else "(not in the model)"
@@ -231,7 +244,7 @@ def render_schema(connection: BaseDatabaseWrapper) -> str:
     for label in app_labels():
         out.extend([f"## App `{label}`", ""])
         for model in tableless_models(label):
-            base = model._meta.concrete_model._meta.db_table
+            base = concrete_table(model)
             kind = "Proxy" if model._meta.proxy else "Unmanaged"
             out.append(f"- {kind} model `{model._meta.label}` reads `{base}` (no table of its own).")
         if tableless_models(label):

@@ -36,7 +36,9 @@ class AuditedCommand(BaseCommand):
             default_error(message)
             raise AssertionError("unreachable")  # default_error always raises
 
-        parser.error = error
+        # Per-instance override: BaseCommand.create_parser builds the CommandParser
+        # itself, so a subclass with its own error() cannot be put in its place.
+        parser.error = error  # type: ignore[method-assign]
         return parser
 
     def run(self, *args: Any, **options: Any) -> Any:
