@@ -19,11 +19,12 @@ Times: challenge windows, submissions and subscription periods lie in the past t
 the services' ``now=`` parameters. Ledger rows keep their real time (now). Only the
 closed proposal needs a past the services cannot give it (its voting weights come from
 stakes made now), so it is voted and closed by the services and then moved back in time
-(``_move_back``: one documented ``QuerySet.update`` on the proposal and its votes,
+(``_move_back``: documented ``QuerySet.update`` calls on the proposal and its votes,
 never on a ledger row).
 
 Idempotent: the world is built once, in the caller's transaction (``seed`` runs in
-one); when its marker challenge exists a run writes nothing.
+one); when its marker challenge exists a run writes nothing, and on an older database
+whose demo members already have a history of their own it is not built at all.
 """
 
 from __future__ import annotations
