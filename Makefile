@@ -1,39 +1,59 @@
-# OGC NewFinity — two commands: `make run` (embedded SQLite + in-process worker)
-# and `make test` (the whole suite on MariaDB). Everything else is a helper.
+# OGC NewFinity — two commands: `make run` (embedded SQLite + in-process worker + the
+# demo world; installs requirements.txt only) and `make test` (the whole suite on
+# MariaDB; installs everything). Everything else is a helper.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-STAMP := $(VENV)/.installed
 DB_USER ?= ogc
 DB_PASSWORD ?= ogc-dev-password
 TEST_DATABASE_URL ?= mysql://$(DB_USER):$(DB_PASSWORD)@127.0.0.1:3306/ogc
 PYTEST_ARGS ?=
 PORT ?= 8000
 
-.PHONY: run test lint venv system-deps services db-user migrate-local bench fuzz clean docs
+.PHONY: run test lint venv venv-serve system-deps services db-user migrate-local bench fuzz clean docs
 
-venv: $(STAMP)
+# Two install levels, one stamp each (a stamp is older than a requirements file it
+# depends on => reinstall). Serving (`make run`) needs requirements.txt only: wheels, no
+# compiler, no system packages. Everything else (`make test`, lint, docs, bench, fuzz)
+# installs requirements-dev.txt (which includes requirements-mysql.txt: mysqlclient
+# compiles) after the system packages below.
+SERVE_STAMP := $(VENV)/.installed-serve
+DEV_STAMP := $(VENV)/.installed-dev
 
-$(STAMP): requirements.txt requirements-dev.txt
-	@$(MAKE) --no-print-directory system-deps
+define venv_install
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	touch $(STAMP)
+	$(PY) -m pip install --quiet -r $(1)
+endef
 
-# mysqlclient compiles against MariaDB's client headers; browser tests use Debian's Chromium.
+venv-serve: $(SERVE_STAMP)
+
+$(SERVE_STAMP): requirements.txt
+	$(call venv_install,requirements.txt)
+	touch $@
+
+venv: $(DEV_STAMP)
+
+$(DEV_STAMP): requirements.txt requirements-mysql.txt requirements-dev.txt
+	@$(MAKE) --no-print-directory system-deps
+	$(call venv_install,requirements-dev.txt)
+	touch $@ $(SERVE_STAMP)
+
+# For `make test` only (not `make run`): mysqlclient compiles against MariaDB's client
+# headers; browser tests use Debian's Chromium.
 system-deps:
 	@missing=""; \
 	pkg-config --exists libmariadb 2>/dev/null || pkg-config --exists mysqlclient 2>/dev/null || missing="$$missing libmariadb-dev pkg-config"; \
+	command -v cc >/dev/null 2>&1 || missing="$$missing build-essential"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo "Installing system packages:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing build-essential >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
-	    echo "Missing system packages:$$missing. Run: sudo apt-get install -y$$missing build-essential" >&2; exit 1; \
+	    echo "Missing system packages:$$missing. Run: sudo apt-get install -y$$missing" >&2; exit 1; \
 	  fi; \
 	fi
 
@@ -62,7 +82,7 @@ docs: venv db-user
 	$(DOCS_ENV) $(PY) manage.py migration_map
 	$(DOCS_ENV) $(PY) manage.py schema_reference --fresh-db
 
-migrate-local: venv
+migrate-local: venv-serve
 	DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py seed --demo
 

@@ -14,10 +14,11 @@ pytestmark = pytest.mark.django_db
 STRONG = "a-Long-enough-passphrase-77"
 
 
-def _assert_wallet(email: str) -> Wallet:
+def _assert_wallet(email: str, *, empty: bool = True) -> Wallet:
     user = User.objects.get(email=email)
     wallet = Wallet.objects.get(user=user)
-    assert wallet.available == wallet.staked == wallet.held == 0
+    if empty:
+        assert wallet.available == wallet.staked == wallet.held == 0
     assert wallet.deposit_address.startswith("0x") and len(wallet.deposit_address) == 42
     return wallet
 
@@ -77,8 +78,9 @@ def test_api_signup_creates_wallet(api_client):
 
 def test_seed_command_creates_wallets():
     call_command("seed", "--demo", verbosity=0)
-    for email in ("admin@test.local", "alice@demo.ogc.local", "operator@demo.ogc.local"):
+    for email in ("admin@test.local", "operator@demo.ogc.local"):
         _assert_wallet(email)
+    _assert_wallet("alice@demo.ogc.local", empty=False)  # funded by the demo world (demo/world.py)
 
 
 def test_failed_wallet_creation_leaves_no_user(monkeypatch):

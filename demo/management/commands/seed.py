@@ -1,4 +1,5 @@
-"""Seed roles, the admin account and (``--demo``) demo users. Idempotent."""
+"""Seed roles, the admin account and (``--demo``) demo users with their living world
+(``demo.world``) or (``--users N``) the demo platform at scale. Idempotent."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from accounts.models import User
 from accounts.services import account_create, roles_sync
 from core.management.base import AuditedCommand
 from core.permissions import ROLE_AUDITOR, ROLE_MEMBER, ROLE_OPERATOR
+from demo.world import build_demo_world
 from subscriptions.services import seed_plans
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -16,6 +19,9 @@ DEMO_USERS = [
     ("alice@demo.ogc.local", "Alice", ROLE_MEMBER, False),
     ("bob@demo.ogc.local", "Bob", ROLE_MEMBER, False),
     ("carol@demo.ogc.local", "Carol", ROLE_MEMBER, False),
+    ("dave@demo.ogc.local", "Dave", ROLE_MEMBER, False),
+    ("erin@demo.ogc.local", "Erin", ROLE_MEMBER, False),
+    ("frank@demo.ogc.local", "Frank", ROLE_MEMBER, False),
     ("operator@demo.ogc.local", "Olga Operator", ROLE_OPERATOR, True),
     ("auditor@demo.ogc.local", "Aude Auditor", ROLE_AUDITOR, True),
 ]
@@ -25,7 +31,9 @@ class Command(AuditedCommand):
     help = "Create roles, the admin account (OGC_ADMIN_EMAIL/OGC_ADMIN_PASSWORD) and, with --demo, demo data."
 
     def add_arguments(self, parser):
-        parser.add_argument("--demo", action="store_true", help="Also create demo users (local runs).")
+        parser.add_argument(
+            "--demo", action="store_true", help="Also create demo users and their demo world (local runs)."
+        )
         parser.add_argument("--no-admin", action="store_true", help="Skip the admin account.")
         self.add_demo_arguments(parser)
 
@@ -70,8 +78,9 @@ class Command(AuditedCommand):
         self.stdout.write(f"Admin account {email} {'created' if created else 'exists; left unchanged'}.")
 
     def seed_demo(self, options) -> None:
+        accounts: dict[str, User] = {}
         for email, name, role, staff in DEMO_USERS:
-            _, created = account_create(
+            accounts[email], created = account_create(
                 email=email, password=DEMO_PASSWORD, display_name=name, role=role, is_staff=staff
             )
             if created:
@@ -84,4 +93,19 @@ class Command(AuditedCommand):
                 self.stdout.write(
                     f"Demo platform: {counts['users']} new user(s), {counts['transactions']} ledger row(s)."
                 )
+        # After the platform at scale: its back-dated rows come first, so ids follow time.
+        self.seed_world(operator=accounts["operator@demo.ogc.local"])
         self.stdout.write(f"Demo users share the password {DEMO_PASSWORD!r}.")
+
+    def seed_world(self, *, operator: User) -> None:
+        outcome, counts = build_demo_world(operator=operator)
+        if outcome == "exists":
+            self.stdout.write("Demo world exists; left unchanged.")
+        elif outcome == "skipped":
+            self.stdout.write(
+                "Demo world skipped: the demo members already have wallet or challenge history "
+                "(start from an empty database for the demo world: make clean && make run)."
+            )
+        else:
+            made = ", ".join(f"{count} {what}" for what, count in counts.items())
+            self.stdout.write(f"Demo world created: {made}.")
