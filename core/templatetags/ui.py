@@ -1,0 +1,77 @@
+"""``{% load ui %}``: the small template helpers of the design system (docs/ui.md).
+
+- ``{% icon "wallet" %}``: an icon of ``static/icons/sprite.svg``, hidden from screen
+  readers (the text next to it says what it means); ``{% icon "bell" label="Notifications" %}``
+  gives a lone icon an accessible name; ``class_="…"`` adds classes.
+- ``{% nav_current "/wallet/" %}``: `` aria-current="page"`` when the page is in that
+  section (the path starts with the prefix; ``"/"`` matches the home page only).
+- ``{{ badge|badge_icon }}``: the icon name for a badge's rule (the badges' emoji are data
+  for the admin; the pages draw icons of the set).
+- ``{{ badge|badge_description }}``: the description with the staking threshold written
+  out ("1000 OGC" instead of the setting's name).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from core.amounts import format_amount
+
+register = template.Library()
+
+SPRITE = "icons/sprite.svg"
+#: The setting name the default "staker" badge's description was written with.
+STAKER_PLACEHOLDER = "OGC_BADGE_STAKER_MIN"
+BADGE_ICONS = {
+    "first_submission": "send",
+    "first_accepted": "circle-check",
+    "challenge_winner": "trophy",
+    "first_stake": "lock",
+    "staker": "gem",
+}
+
+
+@register.simple_tag
+def icon(name: str, label: str = "", class_: str = "") -> SafeString:
+    classes = f"icon {class_}".strip()
+    href = f"{static(SPRITE)}#{name}"
+    if label:
+        return format_html(
+            '<svg class="{}" role="img" aria-label="{}" focusable="false"><use href="{}"></use></svg>',
+            classes,
+            label,
+            href,
+        )
+    return format_html(
+        '<svg class="{}" aria-hidden="true" focusable="false"><use href="{}"></use></svg>', classes, href
+    )
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context: template.Context, prefix: str) -> SafeString:
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    current = path == prefix if prefix == "/" else path.startswith(prefix)
+    return mark_safe(' aria-current="page"') if current else SafeString("")
+
+
+@register.filter
+def badge_icon(badge: Any) -> str:
+    return BADGE_ICONS.get(getattr(badge, "rule", ""), "award")
+
+
+@register.filter
+def badge_description(badge: Any) -> str:
+    text = str(getattr(badge, "description", "") or "")
+    if STAKER_PLACEHOLDER in text:
+        threshold = Decimal(str(getattr(settings, "OGC_BADGE_STAKER_MIN", "1000")))
+        text = text.replace(f"{STAKER_PLACEHOLDER} {settings.OGC_TOKEN_SYMBOL}", STAKER_PLACEHOLDER)
+        text = text.replace(STAKER_PLACEHOLDER, format_amount(threshold, symbol=True))
+    return text
