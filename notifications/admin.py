@@ -22,7 +22,7 @@ class DeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = NotificationDelivery
     extra = 0
     can_delete = False
-    fields = ("channel", "status", "attempts", "last_error", "queued_at", "sent_at")
+    fields = ("channel", "status", "attempts", "last_error", "queued_at", "claimed_until", "sent_at")
     readonly_fields = fields
 
 
@@ -64,8 +64,9 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Resend failed channels", permissions=["resend"])
     def resend_failed(self, request: HttpRequest, queryset) -> None:
-        count = deliveries_resend_failed(notification_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, f"{count} failed channel(s) queued again.", messages.SUCCESS)
+        count, unknown = deliveries_resend_failed(notification_ids=list(queryset.values_list("pk", flat=True)))
+        note = f" {unknown} of them had an unknown outcome and may be received twice." if unknown else ""
+        self.message_user(request, f"{count} failed channel(s) queued again.{note}", messages.SUCCESS)
 
     def get_urls(self):
         return [

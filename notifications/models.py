@@ -2,7 +2,11 @@
 (``NotificationDelivery``) and the users' opt-outs (``NotificationPreference``).
 
 The rows are the source of truth; the broker only carries delivery ids. A delivery
-row is ``queued`` until a worker sends it (``sent``) or gives up (``failed``).
+row is ``queued`` until a worker sends it (``sent``) or gives up (``failed``). An email
+row is claimed (a claim token and a lease, still ``queued``) in a committed transaction
+before its email is handed to the mail server; a claim that expires without a result
+makes the email ``failed`` with an "outcome unknown" reason (it may have gone out; it is
+never resent automatically). See docs/notifications.md, "Delivery state machine".
 """
 
 from __future__ import annotations
@@ -79,6 +83,11 @@ class NotificationDelivery(models.Model):
     queued_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # An email row's claim: the worker batch that holds it and until when. Open while the
+    # row is ``queued``; kept on the row the claim sent (``sent``) or lost track of
+    # (``failed``, outcome unknown); cleared when the row goes back to the queue.
+    claim_token = models.CharField(max_length=32, null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "notification_deliveries"
@@ -86,6 +95,8 @@ class NotificationDelivery(models.Model):
         indexes = [
             # "queued older than N minutes" (the relay) and the admin's status filter.
             models.Index(fields=["status", "queued_at"], name="idx_notif_deliv_status_q"),
+            # "queued rows whose claim expired" (the reconcile): a range after the NULLs.
+            models.Index(fields=["status", "claimed_until"], name="idx_notif_deliv_claim"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="uniq_notif_delivery_channel"),
@@ -95,10 +106,24 @@ class NotificationDelivery(models.Model):
                 condition=Q(status=DeliveryStatus.SENT, sent_at__isnull=False) | ~Q(status=DeliveryStatus.SENT),
                 name="notif_deliv_sent_has_sent_at",
             ),
+            models.CheckConstraint(
+                condition=Q(claim_token__isnull=True, claimed_until__isnull=True)
+                | Q(claim_token__isnull=False, claimed_until__isnull=False),
+                name="notif_deliv_claim_whole",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.notification_id}: {self.status}"
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """Failed because its claim expired mid-send: the email may have gone out."""
+        return self.status == DeliveryStatus.FAILED and self.claim_token is not None
+
+
+#: Deliveries whose send outcome is unknown (see ``NotificationDelivery.outcome_unknown``).
+OUTCOME_UNKNOWN = Q(status=DeliveryStatus.FAILED, claim_token__isnull=False)
 
 
 class NotificationPreference(models.Model):

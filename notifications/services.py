@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError, NotFoundError
 from notifications.kinds import Channel, NotificationKind, is_locked
+from notifications.lock_objects import failed_for_update
 from notifications.models import DeliveryStatus, Notification, NotificationDelivery, NotificationPreference
 
 if TYPE_CHECKING:
@@ -287,49 +289,66 @@ def preferences_update(*, user: User, changes: Iterable[tuple[str, str, bool]]) 
 # --- Outbox relay and operator actions ------------------------------------------------
 
 
-def deliveries_requeue(*, older_than: timedelta | None = None, limit: int = 10_000) -> int:
-    """The outbox relay: re-enqueue deliveries still ``queued`` ``older_than`` after
-    they were last handed to the broker (default ``OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES``).
-    Stamps ``queued_at`` first so the next run waits another grace period. Returns how
-    many were handed to the broker again (0 if it is still unreachable)."""
+@dataclass
+class RequeueOutcome:
+    enqueued: int = 0  # deliveries handed to the broker again
+    unknown: int = 0  # expired email claims whose in-flight email became failed (outcome unknown)
+    released: int = 0  # never-attempted rows of expired claims, queued again
+
+
+def deliveries_requeue(*, older_than: timedelta | None = None, limit: int = 10_000) -> RequeueOutcome:
+    """The outbox relay. First ends the email claims whose lease expired
+    (``reconcile_expired_claims``: in-flight email -> failed, outcome unknown, not resent;
+    the never-attempted rows are enqueued at once). Then re-enqueues deliveries still
+    ``queued`` and unclaimed ``older_than`` after they were last handed to the broker
+    (default ``OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES``), stamping ``queued_at`` first so
+    the next run waits another grace period. Nothing is enqueued while the broker is
+    unreachable; the rows stay queued for the next run."""
+    from notifications.delivery import reconcile_expired_claims
+
     if older_than is None:
         older_than = timedelta(minutes=settings.OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES)
     cutoff = timezone.now() - older_than
+    reconciled = reconcile_expired_claims(limit=limit)
+    outcome = RequeueOutcome(unknown=len(reconciled.unknown), released=len(reconciled.released))
+    if reconciled.released and enqueue_deliveries(channel=Channel.EMAIL, delivery_ids=reconciled.released):
+        outcome.enqueued += len(reconciled.released)
     rows = list(
-        NotificationDelivery.objects.filter(status=DeliveryStatus.QUEUED, queued_at__lte=cutoff)
+        NotificationDelivery.objects.filter(
+            status=DeliveryStatus.QUEUED, queued_at__lte=cutoff, claim_token__isnull=True
+        )
         .order_by("queued_at", "pk")
         .values_list("pk", "channel")[:limit]
     )
     if not rows:
-        return 0
+        return outcome
     NotificationDelivery.objects.filter(pk__in=[pk for pk, _ in rows], status=DeliveryStatus.QUEUED).update(
         queued_at=timezone.now()
     )
     by_channel: dict[str, list[int]] = defaultdict(list)
     for pk, channel in rows:
         by_channel[channel].append(pk)
-    sent = 0
     for channel, ids in by_channel.items():
         if enqueue_deliveries(channel=channel, delivery_ids=ids):
-            sent += len(ids)
-    return sent
+            outcome.enqueued += len(ids)
+    return outcome
 
 
 @transaction.atomic
-def deliveries_resend_failed(*, notification_ids: Iterable[int]) -> int:
+def deliveries_resend_failed(*, notification_ids: Iterable[int]) -> tuple[int, int]:
     """Operator action: put the failed channels of these notifications back in the
     queue with a fresh attempt budget (the last error is kept until a send succeeds).
-    Returns the number of channels re-queued."""
-    deliveries = list(
-        NotificationDelivery.objects.select_for_update().filter(
-            notification_id__in=list(notification_ids), status=DeliveryStatus.FAILED
-        )
-    )
+    A failed email whose outcome is unknown (its claim expired mid-send) may already
+    have been delivered: resending it is the operator's decision. Returns (channels
+    re-queued, how many of them had an unknown outcome)."""
+    deliveries = failed_for_update(notification_ids=notification_ids)
+    unknown = sum(delivery.outcome_unknown for delivery in deliveries)
     now = timezone.now()
     for delivery in deliveries:
         delivery.status = DeliveryStatus.QUEUED
         delivery.attempts = 0
         delivery.queued_at = now
-        delivery.save(update_fields=["status", "attempts", "queued_at", "updated_at"])
+        delivery.claim_token = delivery.claimed_until = None
+        delivery.save(update_fields=["status", "attempts", "queued_at", "claim_token", "claimed_until", "updated_at"])
     _enqueue_on_commit(deliveries)
-    return len(deliveries)
+    return len(deliveries), unknown

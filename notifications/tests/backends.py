@@ -55,3 +55,33 @@ class SlowFileBackend(BaseEmailBackend):
             for message in email_messages:
                 log.write(f"{message.extra_headers.get('Message-ID')} {message.to[0]}\n")
         return len(email_messages)
+
+
+class SimulatedKill(BaseException):
+    """Raised by ``RecordingBackend.after_accept`` to stand for a worker killed right
+    after the mail server accepted a message: like a SIGKILL it is no ``Exception``,
+    so no ``except Exception`` cleanup runs, and the open transaction rolls back."""
+
+
+class RecordingBackend(BaseEmailBackend):
+    """Records the Message-ID of every accepted message in ``RecordingBackend.accepted``
+    (class-level, shared by the threads of a test), then calls ``after_accept(message)``
+    if set: a test can block there (a slow server) or raise ``SimulatedKill``."""
+
+    accepted: list[str] = []
+    after_accept = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.accepted = []
+        cls.after_accept = None
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            with RecordingBackend._lock:
+                RecordingBackend.accepted.append(message.extra_headers["Message-ID"])
+            hook = RecordingBackend.after_accept
+            if hook is not None:
+                hook(message)
+        return len(email_messages)

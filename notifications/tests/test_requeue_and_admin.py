@@ -13,6 +13,7 @@ from accounts.tests.factories import StaffFactory, UserFactory
 from notifications.models import DeliveryStatus, Notification, NotificationDelivery
 from notifications.services import notify
 from notifications.tasks import requeue_notifications
+from notifications.tests.live import drain
 
 
 def _queue_size(broker) -> int:
@@ -49,20 +50,13 @@ def test_requeue_command_refuses_a_limit_below_one_in_one_line(limit):
 @pytest.mark.django_db(transaction=True)
 def test_requeue_actor_delivers_lost_rows(user, broker):
     from django.db import transaction
-    from dramatiq import Worker
 
     with transaction.atomic():
         notification = notify(user=user, kind="security", title="New login", body="b")
     assert _queue_size(broker) == 2
     broker.flush_all()  # the broker lost the messages; the rows still say queued
     requeue_notifications.send(0)
-    worker = Worker(broker, worker_timeout=50, worker_threads=2)
-    worker.start()
-    try:
-        broker.join("notifications", fail_fast=True)
-        worker.join()
-    finally:
-        worker.stop()
+    drain(broker)
     assert set(notification.deliveries.values_list("status", flat=True)) == {DeliveryStatus.SENT}
     assert len(mail.outbox) == 1
 

@@ -263,8 +263,22 @@ _DRAMATIQ_MIDDLEWARE = [
     "dramatiq.middleware.Retries",
     "django_dramatiq.middleware.DbConnectionsMiddleware",
 ]
+# Redis only: a worker whose last command is older than the heartbeat timeout is dead,
+# and its unacknowledged messages go back to the queue at the next "maintenance", which
+# runs on this many commands in a million (dramatiq's defaults: 60 s and 1,000, i.e. a
+# SIGKILLed worker's messages came back after 60 s plus minutes of chance). See
+# docs/notifications.md, "Redelivery after a killed worker".
+OGC_DRAMATIQ_HEARTBEAT_TIMEOUT_MS = env.int("OGC_DRAMATIQ_HEARTBEAT_TIMEOUT_MS", default=60_000)
+OGC_DRAMATIQ_MAINTENANCE_CHANCE = env.int("OGC_DRAMATIQ_MAINTENANCE_CHANCE", default=100_000)
 if DRAMATIQ_BROKER_URL.startswith(("redis://", "rediss://")):
-    _BROKER = {"BROKER": "dramatiq.brokers.redis.RedisBroker", "OPTIONS": {"url": DRAMATIQ_BROKER_URL}}
+    _BROKER = {
+        "BROKER": "dramatiq.brokers.redis.RedisBroker",
+        "OPTIONS": {
+            "url": DRAMATIQ_BROKER_URL,
+            "heartbeat_timeout": OGC_DRAMATIQ_HEARTBEAT_TIMEOUT_MS,
+            "maintenance_chance": OGC_DRAMATIQ_MAINTENANCE_CHANCE,
+        },
+    }
 elif DRAMATIQ_BROKER_URL.startswith(("amqp://", "amqps://")):
     _BROKER = {"BROKER": "dramatiq.brokers.rabbitmq.RabbitmqBroker", "OPTIONS": {"url": DRAMATIQ_BROKER_URL}}
 else:
@@ -321,8 +335,15 @@ OGC_NOTIFICATION_RETRY_MIN_BACKOFF_MS = env.int("OGC_NOTIFICATION_RETRY_MIN_BACK
 OGC_NOTIFICATION_RETRY_MAX_BACKOFF_MS = env.int("OGC_NOTIFICATION_RETRY_MAX_BACKOFF_MS", default=300_000)
 # Rows still queued this long after they were handed to the broker are re-enqueued.
 OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES = env.int("OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES", default=10)
-# Email rows locked, sent and committed together (the most a crash can send twice).
+# Email rows claimed together in one committed transaction before they are sent one by
+# one (each marked sent right after its send): throughput, not a duplicate window.
 OGC_NOTIFICATION_EMAIL_LOCK_BATCH = env.int("OGC_NOTIFICATION_EMAIL_LOCK_BATCH", default=25)
+# Lease of an email claim. Longer than a claim batch takes to send, shorter than the
+# broker's heartbeat timeout (so a redelivered message finds a dead worker's claim
+# expired and reconciles it). An expired claim's in-flight email becomes "unknown".
+OGC_NOTIFICATION_CLAIM_SECONDS = env.float("OGC_NOTIFICATION_CLAIM_SECONDS", default=30)
+# Seconds an SMTP operation may block (Django's default: forever, which would hold a claim).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {
