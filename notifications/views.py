@@ -1,13 +1,15 @@
-"""Pages: the inbox and the preferences page."""
+"""Pages: the inbox, the preferences page and the menu's unread count (an htmx fragment)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError, NotFoundError
 from notifications.forms import PreferencesForm
@@ -44,6 +46,19 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
     marked = notification_mark_all_read(user=request.user)
     messages.success(request, f"{marked} notification(s) marked read.")
     return _back_to_inbox(request)
+
+
+@never_cache
+@require_GET
+def unread_badge(request: HttpRequest) -> HttpResponse:
+    """The menu's unread count alone, polled by htmx every 30 s: one COUNT query (the
+    context processor's). Only htmx asks for it; a browser gets the inbox (or the login
+    page). When the session has ended, htmx gets an empty badge that polls no more."""
+    if not request.htmx:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return redirect("notifications_inbox")
+    return render(request, "notifications/_unread_badge.html")
 
 
 @login_required

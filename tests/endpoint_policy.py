@@ -205,6 +205,7 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "notifications_read_all": SELF,
     "notifications_preferences": SELF,
     "notifications_read": owner(notification_of),
+    "notifications_unread_badge": SELF,  # the menu's count, polled by htmx
     # governance: published proposals are public; drafts belong to their author
     "api:proposal-list": {"GET": PUBLIC, "POST": SELF},
     "api:proposal-detail": owner(draft_proposal_of),

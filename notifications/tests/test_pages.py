@@ -89,3 +89,45 @@ def test_preferences_page_saves_and_keeps_locked_channels(client_a, user):
     # Check one box again.
     client_a.post("/notifications/preferences/", {"announcement__in_app": "on"})
     assert NotificationPreference.objects.get(user=user, kind="announcement", channel="in_app").enabled is True
+
+
+# --- the menu's unread count, polled by htmx -------------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_unread_badge_is_a_fragment_with_one_query(client_a, user, django_assert_num_queries):
+    NotificationFactory.create_batch(2, recipient=user)
+    client_a.get("/notifications/")  # warm the session
+    # The session and the user (every request), then the one COUNT.
+    with django_assert_num_queries(3) as captured:
+        response = client_a.get("/notifications/unread-badge/", **HTMX)
+    assert [q["sql"] for q in captured.captured_queries if "notifications" in q["sql"]] == [
+        captured.captured_queries[-1]["sql"]
+    ]
+    html = response.content.decode()
+    assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
+    assert html.startswith('<span id="nav-unread"') and "<html" not in html
+    assert '<span class="badge-count" data-testid="unread-count">2</span>' in html
+    assert 'hx-trigger="every 30s"' in html
+
+
+def test_unread_badge_is_empty_at_zero_and_every_page_polls_it(client_a, user):
+    html = client_a.get("/notifications/unread-badge/", **HTMX).content.decode()
+    assert "badge-count" not in html and 'hx-get="/notifications/unread-badge/"' in html
+    page = client_a.get("/dashboard/").content.decode()
+    assert '<span id="nav-unread" class="nav-unread" hx-get="/notifications/unread-badge/"' in page
+    assert "js/htmx.min.js" in page
+
+
+def test_unread_badge_without_htmx_or_session():
+    from accounts.tests.factories import UserFactory
+
+    anonymous = Client()
+    assert anonymous.get("/notifications/unread-badge/")["Location"].startswith("/accounts/login/")
+    # The session ended under a polling page: an empty badge that polls no more.
+    html = anonymous.get("/notifications/unread-badge/", **HTMX).content.decode()
+    assert html.strip() == '<span id="nav-unread" class="nav-unread"></span>'
+    member = Client()
+    member.force_login(UserFactory())
+    assert member.get("/notifications/unread-badge/")["Location"] == "/notifications/"
