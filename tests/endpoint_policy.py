@@ -218,6 +218,7 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "governance_create": SELF,
     "governance_detail": {"GET": owner(draft_proposal_of), "POST": shared(open_proposal_of)},
     "governance_results": public(open_proposal_of),
+    "governance_tally": public(open_proposal_of),  # the live tally, polled by htmx
     # subscriptions
     "api:plans": PUBLIC,
     "api:subscription": SELF,
