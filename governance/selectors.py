@@ -152,7 +152,8 @@ def results_chart(*, results: dict) -> dict:
         {
             "choice": choice,
             "weight": weight,
-            "share": _percent(weight, total),
+            "share": (share := _percent(weight, total)),
+            "share_text": format_amount(Decimal(share)),
             "won": results["final"] and choice == results["winning_choice"],
             "abstain": choice == ABSTAIN,
         }

@@ -162,7 +162,7 @@ def test_tally_bars_and_turnout_against_the_quorum():
     html = _html(proposal)
     tally = html.split('data-testid="tally"')[1].split("</ul>")[0]
     assert re.findall(r'class="bar-fill" y="0" width="([\d.]+)%"', tally) == ["66.7", "33.3"]  # abstain: 0
-    assert 'data-share-text="abstain">0%<' in tally
+    assert 'data-share-text="abstain">0%<' in tally and 'data-share-text="for">66.7%<' in tally
     turnout = html.split('data-testid="turnout"')[1].split("</div>")[0]
     assert "<strong>45%</strong> of the tokens staked at the snapshot have voted" in turnout
     assert '<rect class="bar-fill" y="5" width="45.0%"' in turnout

@@ -224,3 +224,9 @@ def test_inbox_query_count_does_not_grow_with_the_page(client_a, user, django_as
     with django_assert_num_queries(5):
         html = client_a.get("/notifications/").content.decode()
     assert html.count('data-testid="notification-link"') == 25
+
+
+def test_a_notification_of_the_last_minute_is_just_now(client_a, user):
+    NotificationFactory(recipient=user)
+    html = client_a.get("/notifications/").content.decode()
+    assert re.search(r'<time datetime="[^"]+" title="\d{4}-\d\d-\d\d \d\d:\d\d UTC">just now</time>', html)
