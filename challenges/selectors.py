@@ -3,13 +3,17 @@ whatever its length (``select_related``/``prefetch_related``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from challenges.models import (
+    ACTIVE_SUBMISSION_STATUSES,
     RANKED_SUBMISSION_STATUSES,
     Badge,
     Challenge,
@@ -20,13 +24,18 @@ from challenges.models import (
     UserBadge,
     Visibility,
 )
+from core.amounts import ZERO
 from core.exceptions import NotFoundError
 from core.permissions import ROLE_MODERATOR, ROLE_OPERATOR, has_role
+from subscriptions.selectors import user_has_feature
+from wallets.selectors import wallet_get_for_user
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 CS = ChallengeStatus
+#: The plan feature that doubles a member's submission limit.
+EXTRA_SUBMISSIONS_FEATURE = "extra_submissions"
 
 
 def is_challenge_staff(user: User) -> bool:
@@ -132,6 +141,127 @@ def leaderboard(*, challenge: Challenge) -> QuerySet[Submission]:
         return qs.filter(rank__isnull=False).order_by("rank")
     return qs.filter(status__in=RANKED_SUBMISSION_STATUSES, score__isnull=False).order_by(
         "-score", "submitted_at", "pk"
+    )
+
+
+def leaderboard_top_score(*, challenge: Challenge) -> Decimal | None:
+    """The best score on the leaderboard (what a full score bar stands for)."""
+    return leaderboard(challenge=challenge).values_list("score", flat=True).first()
+
+
+def _share(value: Decimal | None, whole: Decimal | None) -> str:
+    """``value`` as a percentage of ``whole`` for a bar's width ("62.5"); a positive value
+    never rounds to an invisible bar."""
+    if not value or not whole or value <= 0 or whole <= 0:
+        return "0"
+    return f"{max(min(value * 100 / whole, Decimal(100)), Decimal(1)):.1f}"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A leaderboard row to show: ``place`` is the stored rank once judged, else the
+    position; ``prize`` what was paid, else what the split gives that place;
+    ``score_bar`` the score as a share of the top score."""
+
+    submission: Submission
+    place: int
+    prize: Decimal | None
+    prize_paid: bool
+    score_bar: str
+
+
+def standings(
+    *, challenge: Challenge, rows: Sequence[Submission], first_place: int = 1, top_score: Decimal | None = None
+) -> list[Standing]:
+    """Leaderboard rows (from ``leaderboard``, with user and reward) ready to show. No query;
+    ``top_score`` defaults to the first row's when the rows start at first place."""
+    prizes = challenge.prize_amounts
+    if top_score is None and rows and first_place == 1:
+        top_score = rows[0].score
+    result = []
+    for offset, row in enumerate(rows):
+        place = row.rank or first_place + offset
+        reward = getattr(row, "reward", None)
+        prize = reward.amount if reward is not None else (prizes[place - 1] if place <= len(prizes) else None)
+        result.append(Standing(row, place, prize, reward is not None, _share(row.score, top_score)))
+    return result
+
+
+def prize_split(*, challenge: Challenge) -> list[dict]:
+    """The prize of each rank with its bar (a share of the first prize, the largest)."""
+    amounts = challenge.prize_amounts
+    largest = max(amounts, default=ZERO)
+    return [{"rank": rank, "amount": amount, "bar": _share(amount, largest)} for rank, amount in enumerate(amounts, 1)]
+
+
+def submission_limit(*, challenge: Challenge, user: User) -> int:
+    """The challenge's per-user limit; doubled for plans with ``extra_submissions``
+    (the rule ``submission_create`` enforces)."""
+    return _limit(challenge, extra=user_has_feature(user=user, feature=EXTRA_SUBMISSIONS_FEATURE))
+
+
+def _limit(challenge: Challenge, *, extra: bool) -> int:
+    return challenge.max_submissions_per_user * (2 if extra else 1)
+
+
+@dataclass(frozen=True)
+class SubmitOutlook:
+    """Whether ``user`` can submit to a challenge now and, if not, why: the pages say so
+    instead of offering a form ``submission_create`` would refuse (it decides again).
+
+    ``blocker``: "" (they can), "login", "draft", "upcoming", "closed" (judging under
+    way), "over" (judged or archived), "limit" (every entry used), "funds" (the entry
+    fee is more than the available balance)."""
+
+    blocker: str
+    limit: int = 0
+    used: int = 0
+    extra_from_plan: bool = False
+    fee_due: Decimal = ZERO
+    available: Decimal | None = None
+
+    @property
+    def can_submit(self) -> bool:
+        return not self.blocker
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.used, 0)
+
+
+_PHASE_BLOCKERS: dict[str, str] = {
+    ChallengePhase.DRAFT: "draft",
+    ChallengePhase.UPCOMING: "upcoming",
+    ChallengePhase.CLOSED: "closed",
+    ChallengePhase.JUDGED: "over",
+    ChallengePhase.ARCHIVED: "over",
+}
+
+
+def submission_outlook(
+    *, challenge: Challenge, user: User, mine: Sequence[Submission], now: datetime | None = None
+) -> SubmitOutlook:
+    """``mine``: the user's submissions to the challenge (a user with any has entered and
+    paid the fee). At most two queries: the plan's feature, the wallet when a fee is due."""
+    phase = challenge.phase_at(now or timezone.now())
+    if phase != ChallengePhase.OPEN:
+        return SubmitOutlook(blocker=_PHASE_BLOCKERS.get(phase, "closed"))
+    if not getattr(user, "is_authenticated", False):
+        return SubmitOutlook(blocker="login")
+    extra = user_has_feature(user=user, feature=EXTRA_SUBMISSIONS_FEATURE)
+    limit = _limit(challenge, extra=extra)
+    used = sum(1 for submission in mine if submission.status in ACTIVE_SUBMISSION_STATUSES)
+    if used >= limit:
+        return SubmitOutlook(blocker="limit", limit=limit, used=used, extra_from_plan=extra)
+    fee_due = ZERO if mine else challenge.entry_fee
+    available = wallet_get_for_user(user=user).available if fee_due > 0 else None
+    return SubmitOutlook(
+        blocker="funds" if available is not None and available < fee_due else "",
+        limit=limit,
+        used=used,
+        extra_from_plan=extra,
+        fee_due=fee_due,
+        available=available,
     )
 
 

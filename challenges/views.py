@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from challenges import selectors, services
@@ -27,8 +28,16 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
     return render(request, "challenges/list.html", {"sections": selectors.challenge_sections(user=request.user)})
 
 
+#: Leaderboard rows shown on the challenge page (the full list has its own page).
+STANDINGS_SHOWN = 10
+LEADERBOARD_PAGE_SIZE = 50
+
+
 @throttle_page_post("money")  # a first submission pays the entry fee
 def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The challenge: its standings first (CTFd's scoreboard), its prizes, and the entry
+    form only when ``submission_create`` could accept it; otherwise what stands in the
+    way (not open yet, over, every entry used, the fee above the balance) and the way on."""
     challenge = _challenge_or_404(request, slug)
     form = SubmissionForm(request.POST or None)
     if request.method == "POST":
@@ -42,14 +51,23 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                messages.success(request, "Submission received.")
+                messages.success(request, gettext("Submission received."))
                 return redirect("challenge_detail", slug=slug)
     mine = (
         list(selectors.submission_list(challenge=challenge, user=request.user).filter(user=request.user))
         if request.user.is_authenticated
         else []
     )
-    return render(request, "challenges/detail.html", {"challenge": challenge, "form": form, "mine": mine})
+    rows = list(selectors.leaderboard(challenge=challenge)[:STANDINGS_SHOWN])
+    context = {
+        "challenge": challenge,
+        "form": form,
+        "mine": mine,
+        "outlook": selectors.submission_outlook(challenge=challenge, user=request.user, mine=mine),
+        "standings": selectors.standings(challenge=challenge, rows=rows),
+        "prizes": selectors.prize_split(challenge=challenge),
+    }
+    return render(request, "challenges/detail.html", context)
 
 
 @login_required
@@ -63,16 +81,25 @@ def submission_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Submission withdrawn.")
+        messages.success(request, gettext("Submission withdrawn."))
     return redirect("challenge_detail", slug=slug)
 
 
 def leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = _challenge_or_404(request, slug)
-    page = Paginator(selectors.leaderboard(challenge=challenge), 50).get_page(request.GET.get("page"))
-    for offset, submission in enumerate(page.object_list):
-        submission.rank = submission.rank or page.start_index() + offset
-    return render(request, "challenges/leaderboard.html", {"challenge": challenge, "page": page})
+    page = Paginator(selectors.leaderboard(challenge=challenge), LEADERBOARD_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)
+    top_score = None if page.number == 1 else selectors.leaderboard_top_score(challenge=challenge)
+    context = {
+        "challenge": challenge,
+        "page": page,
+        "standings": selectors.standings(
+            challenge=challenge, rows=rows, first_place=page.start_index(), top_score=top_score
+        ),
+    }
+    return render(request, "challenges/leaderboard.html", context)
 
 
 @login_required

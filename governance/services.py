@@ -21,7 +21,7 @@ from core.exceptions import ApplicationError, ConflictError
 from core.permissions import ROLE_MEMBER, ROLE_MODERATOR, ROLE_OPERATOR, has_role
 from governance.lock_objects import admin_for_update, proposal_for_update
 from governance.models import ABSTAIN, DEFAULT_CHOICES, Admin, Proposal, ProposalOutcome, ProposalStatus, Vote
-from governance.selectors import proposal_min_stake, proposal_tally
+from governance.selectors import proposal_min_stake, proposal_tally, quorum_reached
 from wallets.selectors import staked_balance_at, total_staked_at
 
 if TYPE_CHECKING:
@@ -219,7 +219,9 @@ def proposal_close(*, proposal_id: int, now: datetime | None = None) -> Proposal
     tally = proposal_tally(proposal=proposal)
     total_weight = sum(tally.values(), Decimal("0"))
     total_staked = total_staked_at(at=proposal.snapshot_at)
-    quorum_met = total_staked > 0 and total_weight >= total_staked * proposal.quorum_share
+    quorum_met = quorum_reached(
+        total_weight=total_weight, total_staked=total_staked, quorum_share=proposal.quorum_share
+    )
     outcome, winner = _outcome(tally, quorum_met)
     proposal.tally = {choice: str(weight) for choice, weight in tally.items()}
     proposal.total_weight = total_weight

@@ -1,4 +1,9 @@
-"""Pages: proposals list, proposal detail (vote form, live tally), results."""
+"""Pages: proposals list, proposal detail (vote form, live tally), results.
+
+Each page reads the same conditions as the services (``propose_outlook``,
+``vote_outlook``) and, when an action cannot succeed, says why and how to get there
+instead of offering a form that would be refused. The live tally is a fragment htmx
+polls while voting runs."""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from core.amounts import format_amount
 from core.exceptions import ApplicationError
@@ -17,10 +24,11 @@ from governance.models import Proposal, ProposalStatus
 from governance.selectors import (
     proposal_get,
     proposal_list,
-    proposal_min_stake,
     proposal_results,
-    user_may_propose,
+    propose_outlook,
+    results_chart,
     vote_get,
+    vote_outlook,
 )
 from governance.services import proposal_create, vote_cast
 
@@ -32,17 +40,28 @@ def _visible_proposal(request: HttpRequest, pk: int) -> Proposal:
     return proposal
 
 
+def _tally_context(proposal: Proposal) -> dict:
+    """The tally, its bars and whether htmx should keep refreshing it."""
+    results = proposal_results(proposal=proposal)
+    return {
+        "results": results,
+        "chart": results_chart(results=results),
+        "live": not results["final"] and proposal.status == ProposalStatus.ACTIVE,
+    }
+
+
 def proposal_list_page(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in (None, *ProposalStatus.values):
         status = None
     page = Paginator(proposal_list(status=status, viewer=request.user), 20).get_page(request.GET.get("page"))
+    outlook = propose_outlook(user=request.user)
     context = {
         "page": page,
         "status": status,
         "statuses": ProposalStatus.choices,
-        "may_propose": request.user.is_authenticated and user_may_propose(user=request.user),
-        "min_stake": proposal_min_stake(),
+        "outlook": outlook,
+        "may_propose": outlook.can_propose,
     }
     return render(request, "governance/list.html", context)
 
@@ -50,7 +69,11 @@ def proposal_list_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def proposal_create_page(request: HttpRequest) -> HttpResponse:
     """New proposal: the same service as ``POST /api/v1/proposals/``, published at once
-    (a draft could not be published from the pages). Refusals show on the form."""
+    (a draft could not be published from the pages). A member who cannot propose (no
+    member role, too little stake) is told so and how to get there, with no form."""
+    outlook = propose_outlook(user=request.user)
+    if not outlook.can_propose:
+        return render(request, "governance/new.html", {"outlook": outlook}, status=403 if request.POST else 200)
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,9 +81,9 @@ def proposal_create_page(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             form.apply_service_error(exc)
         else:
-            messages.success(request, "Your proposal is published.")
+            messages.success(request, gettext("Your proposal is published."))
             return redirect("governance_detail", pk=proposal.pk)
-    context = {"form": form, "may_propose": user_may_propose(user=request.user), "min_stake": proposal_min_stake()}
+    context = {"form": form, "outlook": outlook}
     return render(request, "governance/new.html", context, status=400 if form.is_bound else 200)
 
 
@@ -76,28 +99,40 @@ def proposal_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_error("choice" if exc.field == "choice" else None, exc.message)
             else:
-                messages.success(request, f"Your vote “{vote.choice}” counts with weight {format_amount(vote.weight)}.")
+                messages.success(
+                    request,
+                    gettext("Your vote “%(choice)s” counts with weight %(weight)s.")
+                    % {"choice": vote.choice, "weight": format_amount(vote.weight)},
+                )
                 return redirect("governance_detail", pk=proposal.pk)
     my_vote = vote_get(proposal=proposal, voter=request.user)
     if my_vote is not None and not form.is_bound:
         form = VoteForm(initial={"choice": my_vote.choice}, choices=proposal.choices)
-    return render(
-        request,
-        "governance/detail.html",
-        {
-            "proposal": proposal,
-            "form": form,
-            "my_vote": my_vote,
-            "is_open": proposal.is_open_at(timezone.now()),
-            "results": proposal_results(proposal=proposal) if proposal.status != ProposalStatus.DRAFT else None,
-        },
-    )
+    context = {
+        "proposal": proposal,
+        "form": form,
+        "my_vote": my_vote,
+        "outlook": vote_outlook(proposal=proposal, user=request.user),
+        **(_tally_context(proposal) if proposal.status != ProposalStatus.DRAFT else {"results": None}),
+    }
+    return render(request, "governance/detail.html", context)
 
 
 def proposal_results_page(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _visible_proposal(request, pk)
     if proposal.status == ProposalStatus.DRAFT:
         raise Http404("Proposal not found.")
-    return render(
-        request, "governance/results.html", {"proposal": proposal, "results": proposal_results(proposal=proposal)}
-    )
+    return render(request, "governance/results.html", {"proposal": proposal, **_tally_context(proposal)})
+
+
+@never_cache
+@require_GET
+def proposal_tally_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The tally alone, polled by htmx every 15 s while voting runs (it stops polling
+    once the result is final). A browser is sent to the results page."""
+    proposal = _visible_proposal(request, pk)
+    if proposal.status == ProposalStatus.DRAFT:
+        raise Http404("Proposal not found.")
+    if not request.htmx:
+        return redirect("governance_results", pk=proposal.pk)
+    return render(request, "governance/_tally.html", {"proposal": proposal, **_tally_context(proposal)})

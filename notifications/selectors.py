@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
 
 from notifications.kinds import Channel, NotificationKind, is_locked
 from notifications.models import Notification, NotificationPreference
@@ -27,6 +28,40 @@ def notification_list(*, user: User, unread: bool | None = None, kind: str | Non
 
 def unread_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+#: The page a notification of each kind is about when its ``data`` names no object.
+_KIND_PAGES: dict[str, str] = {
+    NotificationKind.WELCOME: "dashboard",
+    NotificationKind.BADGE_EARNED: "my_badges",
+    NotificationKind.BADGE_REVOKED: "my_badges",
+    **{kind: "wallet" for kind in NotificationKind.values if kind.startswith(("deposit_", "withdrawal_"))},
+    NotificationKind.STAKE_CHANGED: "wallet",
+    NotificationKind.ADJUSTMENT: "wallet",
+    NotificationKind.REWARD_PAID: "wallet",
+    NotificationKind.PAYMENT_DEBITED: "wallet",
+    **{kind: "subscription_page" for kind in NotificationKind.values if kind.startswith("subscription_")},
+}
+
+
+def notification_url(*, notification: Notification) -> str | None:
+    """The page a notification leads to, derived from what its ``data`` names (the
+    most specific object first: a proposal, a challenge, a badge, a subscription, a
+    ledger row), else from its kind; ``None`` for kinds about no page (security,
+    announcements). URL names only: this app imports no domain app."""
+    data = notification.data if isinstance(notification.data, dict) else {}
+    try:
+        if data.get("proposal_id"):
+            return reverse("governance_detail", kwargs={"pk": int(data["proposal_id"])})
+        if data.get("challenge"):
+            return reverse("challenge_detail", kwargs={"slug": str(data["challenge"])})
+    except (NoReverseMatch, TypeError, ValueError):
+        pass  # a malformed payload falls back to the kind's page
+    for key, name in (("badge", "my_badges"), ("subscription_id", "subscription_page"), ("transaction_id", "wallet")):
+        if data.get(key):
+            return reverse(name)
+    page = _KIND_PAGES.get(notification.kind)
+    return reverse(page) if page else None
 
 
 def preference_matrix(*, user: User) -> list[dict]:

@@ -205,6 +205,7 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "notifications_read_all": SELF,
     "notifications_preferences": SELF,
     "notifications_read": owner(notification_of),
+    "notifications_unread_badge": SELF,  # the menu's count, polled by htmx
     # governance: published proposals are public; drafts belong to their author
     "api:proposal-list": {"GET": PUBLIC, "POST": SELF},
     "api:proposal-detail": owner(draft_proposal_of),
@@ -217,6 +218,7 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "governance_create": SELF,
     "governance_detail": {"GET": owner(draft_proposal_of), "POST": shared(open_proposal_of)},
     "governance_results": public(open_proposal_of),
+    "governance_tally": public(open_proposal_of),  # the live tally, polled by htmx
     # subscriptions
     "api:plans": PUBLIC,
     "api:subscription": SELF,

@@ -1,7 +1,7 @@
 """Data for the layout tests and the screenshots in docs/ui.md: one funded member
 whose pages all have something to show (balances with long amounts, a ledger
 of several kinds, a pending withdrawal, addresses, challenges in every section,
-submissions, a leaderboard, badges, a subscription, notifications, open and
+submissions, standings and a leaderboard, badges, a subscription, notifications, open and
 closed proposals). Written with the factories and the real services, the way
 the e2e tests do; the demo world is built elsewhere and is not needed here.
 
@@ -92,6 +92,15 @@ def build_layout_world(*, email: str = MEMBER_EMAIL, password: str | None = None
         content="SVG attached.",
         link="https://example.test/a-very/long/link/that/should/not/push/the/page/wider",
     )
+    # The open challenge's provisional standings (accepted and scored by moderators).
+    for name, score in (("Margaret", "88"), ("Alan", "64.5")):
+        SubmissionFactory(
+            challenge=open_challenge,
+            user=UserFactory(display_name=name),
+            title=f"{name}'s mark",
+            status=SubmissionStatus.ACCEPTED,
+            score=Decimal(score),
+        )
     for rank, (name, score) in enumerate([("Grace", "98.5"), ("Ada Lovelace", "91"), ("Linus", "77.25")], start=1):
         user = member if name == "Ada Lovelace" else UserFactory(display_name=name)
         SubmissionFactory(

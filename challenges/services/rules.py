@@ -12,6 +12,7 @@ from django.core.validators import URLValidator
 from rest_framework import status as http
 
 from challenges.models import Challenge, ChallengePhase, ChallengeStatus, SubmissionStatus
+from challenges.selectors import submission_limit
 from core.amounts import EXACT, format_amount, parse_amount
 from core.exceptions import ApplicationError
 from core.permissions import ROLE_MODERATOR, ROLE_OPERATOR, has_role
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 CS, SS = ChallengeStatus, SubmissionStatus
-EXTRA_SUBMISSIONS_FEATURE = "extra_submissions"
 
 
 def _require_role(actor: User, *roles: str, what: str) -> None:
@@ -88,13 +88,9 @@ def _validate_submission_body(*, title: str, content: str, link: str) -> tuple[s
 
 
 def _submission_limit(*, challenge: Challenge, user: User) -> int:
-    """The challenge's per-user limit; doubled for plans with ``extra_submissions``."""
-    from subscriptions.selectors import user_has_feature
-
-    limit = challenge.max_submissions_per_user
-    if user_has_feature(user=user, feature=EXTRA_SUBMISSIONS_FEATURE):
-        limit *= 2
-    return limit
+    """The challenge's per-user limit (``challenges.selectors.submission_limit``, which
+    the pages read too, so they never offer a form this would refuse)."""
+    return submission_limit(challenge=challenge, user=user)
 
 
 def _refuse_unless_open(challenge: Challenge, now: datetime) -> None:

@@ -42,7 +42,8 @@ def test_detail_submit_and_withdraw(client):
     page = client.get(f"/challenges/{challenge.slug}/").content.decode()
     assert 'data-testid="my-submissions"' in page and "Mine" in page
     response = client.post(f"/challenges/{challenge.slug}/", {"title": "Again", "content": "x"})
-    assert response.status_code == 200 and "limit of 1" in response.content.decode()
+    assert response.status_code == 200 and 'data-blocker="limit"' in response.content.decode()
+    assert Submission.objects.filter(user=user).count() == 1
     client.post(f"/challenges/{challenge.slug}/submissions/{submission.pk}/withdraw/")
     submission.refresh_from_db()
     assert submission.status == "withdrawn"
@@ -53,7 +54,7 @@ def test_unpaid_fee_shows_on_the_form(client):
     challenge = ChallengeFactory(entry_fee=Decimal("3"))
     response = client.post(f"/challenges/{challenge.slug}/", {"title": "Mine", "content": "Here"})
     assert response.status_code == 200
-    assert "cannot pay the entry fee" in response.content.decode()
+    assert "The entry fee is 3 OGC and your available balance is 1 OGC." in response.content.decode()
     assert not Submission.objects.exists()
 
 

@@ -96,9 +96,12 @@ def test_new_proposal_page_renders_and_is_linked_for_members_who_may_propose(min
 
     listing = _client(short).get("/governance/").content.decode()
     assert 'data-testid="new-proposal"' not in listing
-    assert "Members with 100 OGC staked can make proposals." in listing
-    assert 'data-testid="stake-hint"' in _client(short).get("/governance/new/").content.decode()
-    assert 'data-testid="new-proposal"' not in _client().get("/governance/").content.decode()
+    assert "Stake 100 OGC to propose." in listing and "You have 99 OGC staked: 1 OGC more." in listing
+    new_page = _client(short).get("/governance/new/").content.decode()
+    assert 'data-testid="stake-hint"' in new_page and 'data-testid="proposal-form"' not in new_page
+    anonymous = _client().get("/governance/").content.decode()
+    assert 'data-testid="new-proposal"' not in anonymous
+    assert "Members with 100 OGC staked can make proposals." in anonymous
 
 
 def test_valid_post_creates_the_proposal_through_the_service_and_redirects(min_stake_100):
@@ -125,12 +128,14 @@ def test_valid_post_creates_the_proposal_through_the_service_and_redirects(min_s
     assert entry.actor == author
 
 
-def test_insufficient_stake_shows_the_service_refusal_and_creates_nothing(min_stake_100):
+def test_insufficient_stake_is_refused_with_the_way_there_and_creates_nothing(min_stake_100):
     response = _client(staked_member("99")).post(
         "/governance/new/", {"title": "T", "body": "B", "voting_ends_at": _ends().strftime("%Y-%m-%dT%H:%M")}
     )
-    assert response.status_code == 400
-    assert "Creating a proposal needs at least 100 OGC staked." in response.content.decode()
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Stake 100 OGC to propose." in html and 'href="/wallet/#wallet-actions"' in html
+    assert 'data-testid="proposal-form"' not in html
     assert not Proposal.objects.exists()
 
 
