@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= mysql://$(DB_USER):$(DB_PASSWORD)@127.0.0.1:3306/ogc
 PYTEST_ARGS ?=
 PORT ?= 8000
 
-.PHONY: run test lint venv venv-serve system-deps services db-user migrate-local bench fuzz clean docs
+.PHONY: run test lint venv venv-serve system-deps services db-user migrate-local bench fuzz clean docs messages
 
 # Two install levels, one stamp each (a stamp is older than a requirements file it
 # depends on => reinstall). Serving (`make run`) needs requirements.txt only: wheels, no
@@ -81,6 +81,22 @@ docs: venv db-user
 	$(DOCS_ENV) $(PY) manage.py erd
 	$(DOCS_ENV) $(PY) manage.py migration_map
 	$(DOCS_ENV) $(PY) manage.py schema_reference --fresh-db
+
+# Translations (docs/ui.md, "Translations"): extract every wrapped string of our code
+# and templates into locale/<code>/LC_MESSAGES/django.po for each language of
+# settings.LANGUAGES but English (a new code gets a new catalogue), then compile the
+# .mo files, which are committed (serving and CI need no gettext tools). Needs GNU
+# gettext (xgettext, msgmerge, msgfmt): `apt-get install gettext`. Then translate
+# every empty msgstr and fuzzy entry: tests/test_translations.py fails until
+# the catalogue is complete and its .mo current.
+I18N_ENV := DATABASE_URL=sqlite:///:memory: DJANGO_SETTINGS_MODULE=ogc.settings.local
+MESSAGES_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=test-artifacts --ignore=demo --ignore=bench \
+  --ignore=tests --ignore='*/tests' --ignore='*/migrations'
+messages: venv-serve
+	@command -v xgettext >/dev/null && command -v msgfmt >/dev/null || { echo "GNU gettext is missing: apt-get install gettext" >&2; exit 1; }
+	@locales="$$($(I18N_ENV) $(PY) manage.py shell -v 0 -c "from django.conf import settings; print(' '.join('-l ' + code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE))")"; \
+	  $(I18N_ENV) $(PY) manage.py makemessages $$locales --no-obsolete --no-wrap --add-location=file $(MESSAGES_IGNORE) && \
+	  $(I18N_ENV) $(PY) manage.py compilemessages $$locales --ignore=.venv --ignore=staticfiles
 
 migrate-local: venv-serve
 	DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py migrate --noinput

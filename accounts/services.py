@@ -9,12 +9,14 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.models.user import normalize_email
 from accounts.roles import AUDITED_APPS, ROLE_PERMISSIONS
 from core.audit import AuditAction, audit_record
 from core.exceptions import ApplicationError
+from core.i18n import current_language, member_locale
 from core.permissions import ROLE_AUDITOR, ROLE_MEMBER
 
 PROFILE_FIELDS = ("display_name", "bio", "avatar_url", "country", "locale", "timezone")
@@ -36,7 +38,9 @@ def _role_permissions(role: str) -> set[int]:
         )
         if pk is None:
             raise ApplicationError(
-                f"Role {role}: permission {dotted} does not exist (migrate first?).", code="unknown_permission"
+                _("Role %(role)s: permission %(permission)s does not exist (migrate first?).")
+                % {"role": role, "permission": dotted},
+                code="unknown_permission",
             )
         perms.add(pk)
     if role == ROLE_AUDITOR:
@@ -80,7 +84,7 @@ def account_create(
     added to ``role`` if it lacks it. No welcome notification: nobody signed up."""
     email = normalize_email(email)
     if not email or not password:
-        raise ApplicationError("An email address and a password are required.", code="invalid", field="email")
+        raise ApplicationError(_("An email address and a password are required."), code="invalid", field="email")
     user = User.objects.filter(email=email).first()
     created = user is None
     if user is None:
@@ -100,13 +104,10 @@ def after_signup(*, user: User) -> None:
     from notifications.services import notify
 
     user_assign_role(user=user, role=ROLE_MEMBER)
-    notify(
-        user=user,
-        kind=NotificationKind.WELCOME,
-        title="Welcome to OGC NewFinity",
-        body="Your wallet is ready. Join a challenge, stake your tokens and take part in governance.",
-        event_id=f"welcome:{user.pk}",
-    )
+    with member_locale(user):
+        title = _("Welcome to OGC NewFinity")
+        body = _("Your wallet is ready. Join a challenge, stake your tokens and take part in governance.")
+    notify(user=user, kind=NotificationKind.WELCOME, title=title, body=body, event_id=f"welcome:{user.pk}")
 
 
 @transaction.atomic
@@ -116,7 +117,10 @@ def user_signup(*, email: str, password: str, **profile: Any) -> User:
     email (on commit). Any failure leaves nothing behind."""
     email = normalize_email(email)
     if User.objects.filter(email=email).exists():
-        raise ApplicationError("A user with this email address already exists.", code="email_taken", field="email")
+        raise ApplicationError(_("A user with this email address already exists."), code="email_taken", field="email")
+    # The language of the request unless the caller chose one: the welcome note and
+    # later notifications are written in it.
+    profile = {"locale": current_language(), **profile}
     user = User(email=email, **{k: v for k, v in profile.items() if k in PROFILE_FIELDS})
     try:
         validate_password(password, user=user)

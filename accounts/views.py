@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.forms import ProfileForm
 from accounts.selectors import user_get_with_wallet
@@ -22,6 +23,6 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "Profile saved.")
+            messages.success(request, _("Your profile was saved."))
             return redirect("dashboard")
     return render(request, "accounts/profile_form.html", {"form": form})

@@ -18,23 +18,49 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from challenges.models import Badge, BadgeRule, UserBadge
 from core.amounts import format_amount
+from core.i18n import member_locale
+from core.templatetags.ui import badge_description, badge_name
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+#: The words of the default badges (data migration 0002), for the translation
+#: catalogue: pages (``badge_name``, ``badge_description`` of ``{% load ui %}``) and
+#: notifications show them in the reader's language. Badges staff create or rename
+#: are shown as written.
+DEFAULT_BADGE_TEXTS = (
+    gettext_noop("First submission"),
+    gettext_noop("Sent a first entry to a challenge."),
+    gettext_noop("Accepted"),
+    gettext_noop("Had a first submission accepted by the moderators."),
+    gettext_noop("Challenge winner"),
+    gettext_noop("Won a prize in a challenge."),
+    gettext_noop("First stake"),
+    gettext_noop("Staked OGC for the first time."),
+    gettext_noop("Committed staker"),
+    gettext_noop("Has at least OGC_BADGE_STAKER_MIN OGC staked."),
+)
 
 
 def badge_earned_notify(*, user_badge: UserBadge) -> None:
     from notifications.services import notify
 
     badge = user_badge.badge
+    with member_locale(user_badge.user):
+        name = badge_name(badge)
+        title = _("Badge earned: %(badge)s") % {"badge": name}
+        body = badge_description(badge) or _("You earned the %(badge)s badge.") % {"badge": name}
     notify(
         user=user_badge.user,
         kind="badge_earned",
-        title=f"Badge earned: {badge.name}",
-        body=badge.description or f"You earned the {badge.name} badge.",
+        title=title,
+        body=body,
         data={"badge": badge.slug, "reason": user_badge.reason},
         event_id=f"badge:{user_badge.pk}:{user_badge.awarded_at.isoformat()}",
     )

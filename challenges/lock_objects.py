@@ -8,6 +8,8 @@ its row, and no two paths take the same locks in opposite orders.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from challenges.models import Badge, Challenge, Submission, UserBadge
 from core.exceptions import NotFoundError
 
@@ -15,7 +17,7 @@ from core.exceptions import NotFoundError
 def challenge_for_update(*, challenge_id: int) -> Challenge:
     challenge = Challenge.objects.select_for_update().filter(pk=challenge_id).first()
     if challenge is None:
-        raise NotFoundError("Challenge not found.", code="challenge_not_found")
+        raise NotFoundError(_("Challenge not found."), code="challenge_not_found")
     return challenge
 
 
@@ -26,7 +28,7 @@ def submission_for_update(*, submission_id: int, challenge_id: int | None = None
         lookup = lookup.filter(challenge_id=challenge_id)
     found_challenge_id = lookup.values_list("challenge_id", flat=True).first()
     if found_challenge_id is None:
-        raise NotFoundError("Submission not found.", code="submission_not_found")
+        raise NotFoundError(_("Submission not found."), code="submission_not_found")
     challenge = challenge_for_update(challenge_id=found_challenge_id)
     # FOR UPDATE on a join would lock the joined rows too: lock the submission alone.
     submission = Submission.objects.select_for_update().get(pk=submission_id)

@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.amounts import ZERO, AmountField
 from wallets.models import Transaction, Wallet
@@ -27,27 +28,27 @@ class ChallengeStatus(models.TextChoices):
     """The operator-controlled lifecycle. Whether a scheduled challenge is open is
     derived from its start and end times (``Challenge.phase``), never stored."""
 
-    DRAFT = "draft", "Draft"
-    SCHEDULED = "scheduled", "Scheduled"
-    CLOSED = "closed", "Closed"
-    JUDGED = "judged", "Judged"
-    ARCHIVED = "archived", "Archived"
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    CLOSED = "closed", _("Closed")
+    JUDGED = "judged", _("Judged")
+    ARCHIVED = "archived", _("Archived")
 
 
 class ChallengePhase(models.TextChoices):
     """What a visitor sees: the stored status combined with the clock."""
 
-    DRAFT = "draft", "Draft"
-    UPCOMING = "upcoming", "Upcoming"
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
-    JUDGED = "judged", "Judged"
-    ARCHIVED = "archived", "Archived"
+    DRAFT = "draft", _("Draft")
+    UPCOMING = "upcoming", _("Upcoming")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    JUDGED = "judged", _("Judged")
+    ARCHIVED = "archived", _("Archived")
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", "Public (listed)"
-    UNLISTED = "unlisted", "Unlisted (reachable by its link)"
+    PUBLIC = "public", _("Public (listed)")
+    UNLISTED = "unlisted", _("Unlisted (reachable by its link)")
 
 
 class Challenge(models.Model):
@@ -159,11 +160,11 @@ class ChallengeEntry(models.Model):
 
 
 class SubmissionStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    WINNER = "winner", "Winner"
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WINNER = "winner", _("Winner")
 
 
 #: Submissions that count toward the per-user limit (a withdrawn one frees its slot).
@@ -264,12 +265,12 @@ class Reward(models.Model):
 class BadgeRule(models.TextChoices):
     """How a badge is earned. ``manual`` badges are only awarded by staff."""
 
-    MANUAL = "manual", "Awarded by staff"
-    FIRST_SUBMISSION = "first_submission", "First submission"
-    FIRST_ACCEPTED = "first_accepted", "First accepted submission"
-    CHALLENGE_WINNER = "challenge_winner", "Challenge winner"
-    FIRST_STAKE = "first_stake", "First stake"
-    STAKER = "staker", "Staked at least OGC_BADGE_STAKER_MIN"
+    MANUAL = "manual", _("Awarded by staff")
+    FIRST_SUBMISSION = "first_submission", _("First submission")
+    FIRST_ACCEPTED = "first_accepted", _("First accepted submission")
+    CHALLENGE_WINNER = "challenge_winner", _("Challenge winner")
+    FIRST_STAKE = "first_stake", _("First stake")
+    STAKER = "staker", _("Staked at least OGC_BADGE_STAKER_MIN")
 
 
 class Badge(models.Model):

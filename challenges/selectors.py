@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from challenges.models import (
     ACTIVE_SUBMISSION_STATUSES,
@@ -102,7 +103,7 @@ def challenge_get(*, slug: str, user: User, include_drafts: bool = False) -> Cha
     lets the submit path reach it and refuse with a clear 400 instead)."""
     challenge = Challenge.objects.filter(slug=slug).first()
     if challenge is None or (challenge.status == CS.DRAFT and not include_drafts and not is_challenge_staff(user)):
-        raise NotFoundError("Challenge not found.", code="challenge_not_found")
+        raise NotFoundError(_("Challenge not found."), code="challenge_not_found")
     return challenge
 
 
@@ -120,7 +121,7 @@ def submission_list(*, challenge: Challenge, user: User, status: str | None = No
 def submission_get(*, challenge: Challenge, submission_id: int, user: User) -> Submission:
     submission = submission_list(challenge=challenge, user=user).filter(pk=submission_id).first()
     if submission is None:
-        raise NotFoundError("Submission not found.", code="submission_not_found")
+        raise NotFoundError(_("Submission not found."), code="submission_not_found")
     return submission
 
 
@@ -299,5 +300,5 @@ def public_profile(*, user_id: int):
         .first()
     )
     if user is None:
-        raise NotFoundError("User not found.", code="user_not_found")
+        raise NotFoundError(_("User not found."), code="user_not_found")
     return user

@@ -1,6 +1,10 @@
-"""Request correlation id: read from ``X-Request-ID`` (or generated), kept for the
-request's duration, stored on audit entries (django-auditlog's ``cid``) and returned
-in the response header."""
+"""Request middleware of our own.
+
+- ``RequestIDMiddleware``: the correlation id, read from ``X-Request-ID`` (or
+  generated), kept for the request's duration, stored on audit entries
+  (django-auditlog's ``cid``) and returned in the response header.
+- ``MemberTimezoneMiddleware``: pages show times in the member's time zone.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from core.i18n import member_timezone
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
@@ -49,3 +56,30 @@ class RequestIDMiddleware:
             reset_request_id(token)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+class MemberTimezoneMiddleware:
+    """Activate the time zone of the logged-in member's profile (``User.timezone``) for
+    the request, so pages and forms show and read times in it; visitors, members with
+    no or an unknown zone, and the API (whose datetimes stay UTC, whoever calls) get
+    ``settings.TIME_ZONE``. Goes after ``AuthenticationMiddleware``."""
+
+    API_PREFIX = "/api/"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = None
+        if not request.path.startswith(self.API_PREFIX):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                zone = member_timezone(user)
+        if zone is None:
+            timezone.deactivate()
+            return self.get_response(request)
+        timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -18,12 +18,22 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, UserManager
 from core.amounts import AmountField
 
 DEFAULT_CHOICES = ["for", "against", "abstain"]
 ABSTAIN = "abstain"
+#: How the default choices read on pages and in notifications; choices an author
+#: writes are shown as written.
+DEFAULT_CHOICE_LABELS = {"for": _("For"), "against": _("Against"), "abstain": _("Abstain")}
+
+
+def choice_label(choice: str) -> str:
+    """A proposal's choice as members read it (the stored choice is a lower-case key)."""
+    label = DEFAULT_CHOICE_LABELS.get(choice)
+    return str(label) if label is not None else choice.capitalize()
 
 
 class AdminManager(UserManager):
@@ -49,19 +59,19 @@ class Admin(User):
 
 
 class ProposalStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    CLOSED = "closed", "Closed"
-    CANCELED = "canceled", "Canceled"
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+    CANCELED = "canceled", _("Canceled")
 
 
 class ProposalOutcome(models.TextChoices):
     """Stored after closing. ``winner`` names the winning choice in ``winning_choice``."""
 
-    PENDING = "", "Not decided"
-    WINNER = "winner", "A choice won"
-    TIE = "tie", "Tie"
-    NO_QUORUM = "no_quorum", "Quorum not met"
+    PENDING = "", _("Not decided")
+    WINNER = "winner", _("A choice won")
+    TIE = "tie", _("Tie")
+    NO_QUORUM = "no_quorum", _("Quorum not met")
 
 
 class Proposal(models.Model):

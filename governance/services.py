@@ -14,13 +14,25 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.amounts import format_amount
 from core.audit import AuditAction, audit_record
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError
+from core.i18n import member_locale
 from core.permissions import ROLE_MEMBER, ROLE_MODERATOR, ROLE_OPERATOR, has_role
 from governance.lock_objects import admin_for_update, proposal_for_update
-from governance.models import ABSTAIN, DEFAULT_CHOICES, Admin, Proposal, ProposalOutcome, ProposalStatus, Vote
+from governance.models import (
+    ABSTAIN,
+    DEFAULT_CHOICES,
+    Admin,
+    Proposal,
+    ProposalOutcome,
+    ProposalStatus,
+    Vote,
+    choice_label,
+)
 from governance.selectors import proposal_min_stake, proposal_tally, quorum_reached
 from wallets.selectors import staked_balance_at, total_staked_at
 
@@ -40,25 +52,36 @@ def _normalize_choices(choices: list[str] | None) -> list[str]:
         value = str(raw).strip().lower()
         if not value or len(value) > CHOICE_MAX_LENGTH:
             raise ApplicationError(
-                f"Each choice must be 1 to {CHOICE_MAX_LENGTH} characters.", code="invalid_choices", field="choices"
+                _("Each choice must be 1 to %(max)d characters.") % {"max": CHOICE_MAX_LENGTH},
+                code="invalid_choices",
+                field="choices",
             )
         if value in cleaned:
-            raise ApplicationError(f"Duplicate choice {value!r}.", code="invalid_choices", field="choices")
+            raise ApplicationError(
+                _("The choice “%(choice)s” is there twice.") % {"choice": value},
+                code="invalid_choices",
+                field="choices",
+            )
         cleaned.append(value)
     if ABSTAIN not in cleaned:
         cleaned.append(ABSTAIN)
     if len([c for c in cleaned if c != ABSTAIN]) < 2:
         raise ApplicationError(
-            "A proposal needs at least two choices besides abstain.", code="invalid_choices", field="choices"
+            _("A proposal needs at least two choices besides abstain."), code="invalid_choices", field="choices"
         )
     if len(cleaned) > MAX_CHOICES:
-        raise ApplicationError(f"At most {MAX_CHOICES} choices.", code="invalid_choices", field="choices")
+        raise ApplicationError(
+            _("A proposal can have at most %(max)d choices.") % {"max": MAX_CHOICES},
+            code="invalid_choices",
+            field="choices",
+        )
     return cleaned
 
 
-def _require_member(user: User, *, what: str) -> None:
+def _require_member(user: User, *, refusal: str) -> None:
+    """``refusal``: the whole sentence ("Only members can …"), translated by the caller."""
     if not has_role(user, ROLE_MEMBER):
-        raise ApplicationError(f"Only members can {what}.", code="not_a_member", status_code=403)
+        raise ApplicationError(refusal, code="not_a_member", status_code=403)
 
 
 def _locked_proposal(proposal_id: int) -> Proposal:
@@ -81,26 +104,27 @@ def proposal_create(
     (``publish=True`` opens it at once). Voting starts at ``voting_starts_at`` (now
     when omitted, never in the past): that instant is the weight snapshot."""
     now = now or timezone.now()
-    _require_member(author, what="create proposals")
+    _require_member(author, refusal=_("Only members can create proposals."))
     author.wallet.refresh_from_db(fields=["staked"])
     minimum = proposal_min_stake()
     if author.wallet.staked < minimum:
         raise ApplicationError(
-            f"Creating a proposal needs at least {minimum} {settings.OGC_TOKEN_SYMBOL} staked.",
+            _("Creating a proposal needs at least %(minimum)s staked.")
+            % {"minimum": format_amount(minimum, symbol=settings.OGC_TOKEN_SYMBOL)},
             code="insufficient_stake",
             status_code=403,
         )
     title = (title or "").strip()
     body = (body or "").strip()
     if not title:
-        raise ApplicationError("A title is required.", code="required", field="title")
+        raise ApplicationError(_("A title is required."), code="required", field="title")
     if not body:
-        raise ApplicationError("A body is required.", code="required", field="body")
+        raise ApplicationError(_("A body is required."), code="required", field="body")
     starts = voting_starts_at or now
     if starts < now:
-        raise ApplicationError("Voting cannot start in the past.", code="invalid_window", field="voting_starts_at")
+        raise ApplicationError(_("Voting cannot start in the past."), code="invalid_window", field="voting_starts_at")
     if voting_ends_at <= starts:
-        raise ApplicationError("Voting must end after it starts.", code="invalid_window", field="voting_ends_at")
+        raise ApplicationError(_("Voting must end after it starts."), code="invalid_window", field="voting_ends_at")
     proposal = Proposal.objects.create(
         title=title[:200],
         body=body,
@@ -124,11 +148,11 @@ def proposal_publish(*, proposal_id: int, actor: User, now: datetime | None = No
     now = now or timezone.now()
     proposal = _locked_proposal(proposal_id)
     if proposal.author_id != actor.pk:
-        raise ApplicationError("Only the author can publish this proposal.", code="forbidden", status_code=403)
+        raise ApplicationError(_("Only the author can publish this proposal."), code="forbidden", status_code=403)
     if proposal.status != ProposalStatus.DRAFT:
-        raise ConflictError("Only a draft can be published.", code="invalid_status")
+        raise ConflictError(_("Only a draft can be published."), code="invalid_status")
     if proposal.voting_ends_at <= now:
-        raise ApplicationError("The voting window has already ended.", code="invalid_window", field="voting_ends_at")
+        raise ApplicationError(_("The voting window has already ended."), code="invalid_window", field="voting_ends_at")
     update = ["status", "published_at", "updated_at"]
     if proposal.voting_starts_at < now:
         proposal.voting_starts_at = proposal.snapshot_at = now
@@ -144,9 +168,9 @@ def proposal_cancel(*, proposal_id: int, actor: User, now: datetime | None = Non
     """Cancel a draft or active proposal (its author, or a moderator/operator); votes are kept."""
     proposal = _locked_proposal(proposal_id)
     if proposal.author_id != actor.pk and not has_role(actor, ROLE_MODERATOR, ROLE_OPERATOR):
-        raise ApplicationError("You cannot cancel this proposal.", code="forbidden", status_code=403)
+        raise ApplicationError(_("You cannot cancel this proposal."), code="forbidden", status_code=403)
     if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.ACTIVE):
-        raise ConflictError("Only a draft or active proposal can be canceled.", code="invalid_status")
+        raise ConflictError(_("Only a draft or active proposal can be canceled."), code="invalid_status")
     proposal.status = ProposalStatus.CANCELED
     proposal.canceled_at = now or timezone.now()
     proposal.save(update_fields=["status", "canceled_at", "updated_at"])
@@ -160,17 +184,21 @@ def vote_cast(*, proposal_id: int, voter: User, choice: str, now: datetime | Non
     """Cast or change ``voter``'s vote. Weight = staked balance at the snapshot; a
     non-member, or a member with nothing staked at the snapshot, cannot vote."""
     now = now or timezone.now()
-    _require_member(voter, what="vote")
+    _require_member(voter, refusal=_("Only members can vote."))
     proposal = _locked_proposal(proposal_id)
     if not proposal.is_open_at(now):
-        raise ConflictError("Voting is not open on this proposal.", code="voting_closed")
+        raise ConflictError(_("Voting is not open on this proposal."), code="voting_closed")
     choice = (choice or "").strip().lower()
     if choice not in proposal.choices:
-        raise ApplicationError(f"Choose one of: {', '.join(proposal.choices)}.", code="invalid_choice", field="choice")
+        raise ApplicationError(
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(choice_label(c) for c in proposal.choices)},
+            code="invalid_choice",
+            field="choice",
+        )
     weight = staked_balance_at(user=voter, at=proposal.snapshot_at)
     if weight <= 0:
         raise ApplicationError(
-            "You had no tokens staked when this proposal's snapshot was taken, so you have no voting power.",
+            _("You had no tokens staked when this proposal's snapshot was taken, so you have no voting power."),
             code="no_voting_power",
         )
     vote = Vote.objects.filter(proposal=proposal, voter=voter).first()
@@ -213,9 +241,9 @@ def proposal_close(*, proposal_id: int, now: datetime | None = None) -> Proposal
     now = now or timezone.now()
     proposal = _locked_proposal(proposal_id)
     if proposal.status != ProposalStatus.ACTIVE:
-        raise ConflictError("Only an active proposal can be closed.", code="invalid_status")
+        raise ConflictError(_("Only an active proposal can be closed."), code="invalid_status")
     if now < proposal.voting_ends_at:
-        raise ConflictError("Voting has not ended yet.", code="voting_open")
+        raise ConflictError(_("Voting has not ended yet."), code="voting_open")
     tally = proposal_tally(proposal=proposal)
     total_weight = sum(tally.values(), Decimal("0"))
     total_staked = total_staked_at(at=proposal.snapshot_at)
@@ -233,16 +261,22 @@ def proposal_close(*, proposal_id: int, now: datetime | None = None) -> Proposal
     proposal.closed_at = now
     proposal.save()
     audit_record(action=AuditAction.PROPOSAL_CLOSE, instance=proposal, data={"outcome": outcome})
-    summary = winner if outcome == ProposalOutcome.WINNER else ProposalOutcome(outcome).label.lower()
     recipients = {proposal.author_id: proposal.author}
     for vote in Vote.objects.filter(proposal=proposal).select_related("voter"):
         recipients.setdefault(vote.voter_id, vote.voter)
     for user_id, user in recipients.items():
+        with member_locale(user):
+            summary = choice_label(winner) if outcome == ProposalOutcome.WINNER else ProposalOutcome(outcome).label
+            title = (_("Proposal closed: %(title)s") % {"title": proposal.title})[:200]
+            body = _("Voting on “%(title)s” has closed. Result: %(result)s.") % {
+                "title": proposal.title,
+                "result": summary,
+            }
         notify(
             user=user,
             kind=NotificationKind.PROPOSAL_CLOSED,
-            title=f"Proposal closed: {proposal.title}"[:200],
-            body=f"Voting on “{proposal.title}” has closed. Result: {summary}.",
+            title=title,
+            body=body,
             data={"proposal_id": proposal.pk, "outcome": outcome, "winning_choice": winner},
             event_id=f"proposal_closed:{proposal.pk}:{user_id}",
         )
@@ -275,10 +309,10 @@ def proposals_close_due(*, now: datetime | None = None) -> list[int]:
 def admin_set_active(*, admin_id: int, active: bool, actor: User) -> Admin:
     """Enable or disable a staff account (superusers only; never yourself)."""
     if not (actor and actor.is_superuser):
-        raise ApplicationError("Only superusers manage admin accounts.", code="forbidden", status_code=403)
+        raise ApplicationError(_("Only superusers manage admin accounts."), code="forbidden", status_code=403)
     account = admin_for_update(admin_id=admin_id)
     if account.pk == actor.pk and not active:
-        raise ApplicationError("You cannot disable your own account.", code="forbidden")
+        raise ApplicationError(_("You cannot disable your own account."), code="forbidden")
     if account.is_active != active:
         account.is_active = active
         account.save(update_fields=["is_active", "updated_at"])

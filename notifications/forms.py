@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
+
+from notifications.kinds import Channel
 
 
 def _field_name(kind: str, channel: str) -> str:
@@ -19,7 +22,10 @@ class PreferencesForm(forms.Form):
         for row in matrix:
             name = _field_name(row["kind"], row["channel"])
             self.fields[name] = forms.BooleanField(
-                required=False, initial=row["enabled"], disabled=row["locked"], label=row["channel"]
+                required=False,
+                initial=row["enabled"],
+                disabled=row["locked"],
+                label=format_lazy("{}: {}", row["kind_label"], Channel(row["channel"]).label),
             )
             row["field"] = name
 

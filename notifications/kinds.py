@@ -6,39 +6,40 @@ Other apps pass ``NotificationKind`` values (plain strings) to ``notifications.s
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationKind(models.TextChoices):
-    WELCOME = "welcome", "Welcome"
-    DEPOSIT_CREDITED = "deposit_credited", "Deposit credited"
-    WITHDRAWAL_REQUESTED = "withdrawal_requested", "Withdrawal requested"
-    WITHDRAWAL_APPROVED = "withdrawal_approved", "Withdrawal approved"
-    WITHDRAWAL_REJECTED = "withdrawal_rejected", "Withdrawal rejected"
-    WITHDRAWAL_CANCELED = "withdrawal_canceled", "Withdrawal canceled"
-    STAKE_CHANGED = "stake_changed", "Stake changed"
-    ADJUSTMENT = "adjustment", "Balance adjustment"
-    REWARD_PAID = "reward_paid", "Reward paid"
-    PAYMENT_DEBITED = "payment_debited", "Payment debited"
-    BADGE_EARNED = "badge_earned", "Badge earned"
-    BADGE_REVOKED = "badge_revoked", "Badge revoked"
-    SUBMISSION_REVIEWED = "submission_reviewed", "Submission reviewed"
-    SUBSCRIPTION_STARTED = "subscription_started", "Subscription started"
-    SUBSCRIPTION_EXPIRING = "subscription_expiring", "Subscription expiring"
-    SUBSCRIPTION_EXPIRED = "subscription_expired", "Subscription expired"
-    SUBSCRIPTION_RENEWED = "subscription_renewed", "Subscription renewed"
-    SUBSCRIPTION_RENEWAL_FAILED = "subscription_renewal_failed", "Subscription renewal failed"
-    SUBSCRIPTION_CANCELED = "subscription_canceled", "Subscription canceled"
-    PROPOSAL_CLOSED = "proposal_closed", "Proposal closed"
-    SECURITY = "security", "Security"
-    ANNOUNCEMENT = "announcement", "Announcement"
+    WELCOME = "welcome", _("Welcome")
+    DEPOSIT_CREDITED = "deposit_credited", _("Deposit credited")
+    WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Withdrawal requested")
+    WITHDRAWAL_APPROVED = "withdrawal_approved", _("Withdrawal approved")
+    WITHDRAWAL_REJECTED = "withdrawal_rejected", _("Withdrawal rejected")
+    WITHDRAWAL_CANCELED = "withdrawal_canceled", _("Withdrawal canceled")
+    STAKE_CHANGED = "stake_changed", _("Stake changed")
+    ADJUSTMENT = "adjustment", _("Balance adjustment")
+    REWARD_PAID = "reward_paid", _("Reward paid")
+    PAYMENT_DEBITED = "payment_debited", _("Payment debited")
+    BADGE_EARNED = "badge_earned", _("Badge earned")
+    BADGE_REVOKED = "badge_revoked", _("Badge revoked")
+    SUBMISSION_REVIEWED = "submission_reviewed", _("Submission reviewed")
+    SUBSCRIPTION_STARTED = "subscription_started", _("Subscription started")
+    SUBSCRIPTION_EXPIRING = "subscription_expiring", _("Subscription expiring")
+    SUBSCRIPTION_EXPIRED = "subscription_expired", _("Subscription expired")
+    SUBSCRIPTION_RENEWED = "subscription_renewed", _("Subscription renewed")
+    SUBSCRIPTION_RENEWAL_FAILED = "subscription_renewal_failed", _("Subscription renewal failed")
+    SUBSCRIPTION_CANCELED = "subscription_canceled", _("Subscription canceled")
+    PROPOSAL_CLOSED = "proposal_closed", _("Proposal closed")
+    SECURITY = "security", _("Security")
+    ANNOUNCEMENT = "announcement", _("Announcement")
 
 
 class Channel(models.TextChoices):
     """Where a notification is delivered. Adding a channel: a value here, a sender in
     ``notifications.delivery`` and its actor in ``notifications.tasks`` (``CHANNEL_ACTORS``)."""
 
-    IN_APP = "in_app", "In-app"
-    EMAIL = "email", "Email"
+    IN_APP = "in_app", _("In-app")
+    EMAIL = "email", _("Email")
 
 
 #: Money movements and security events: a user cannot turn these off in-app

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, NotFoundError
 from notifications.kinds import Channel, NotificationKind, is_locked
@@ -43,7 +44,9 @@ _CHANNELS = tuple(Channel.values)
 
 def _validate_kind(kind: str) -> str:
     if kind not in _KINDS:
-        raise ApplicationError(f"Unknown notification kind {kind!r}.", code="invalid_kind", field="kind")
+        raise ApplicationError(
+            _("Unknown notification kind %(kind)s.") % {"kind": repr(kind)}, code="invalid_kind", field="kind"
+        )
     return kind
 
 
@@ -169,7 +172,7 @@ def _broadcast_recipients(*, group_name: str | None):
         from django.contrib.auth.models import Group
 
         if not Group.objects.filter(name=group_name).exists():
-            raise NotFoundError(f"No group named {group_name!r}.", field="group_name")
+            raise NotFoundError(_("No group named %(group)s.") % {"group": repr(group_name)}, field="group_name")
         users = users.filter(groups__name=group_name)
     return users.order_by("pk").values_list("pk", flat=True)
 
@@ -191,7 +194,7 @@ def broadcast(
     notifications created. ``actor`` (the operator) is recorded in ``data``."""
     _validate_kind(kind)
     if not title.strip():
-        raise ApplicationError("A title is required.", code="required", field="title")
+        raise ApplicationError(_("A title is required."), code="required", field="title")
     batch = uuid.uuid4().hex
     payload = dict(data or {})
     payload["broadcast"] = batch
@@ -246,7 +249,7 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
     """Mark one of ``user``'s notifications read. Another user's id is a 404."""
     notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
     if notification is None:
-        raise NotFoundError("Notification not found.")
+        raise NotFoundError(_("Notification not found."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
@@ -270,10 +273,12 @@ def preferences_update(*, user: User, changes: Iterable[tuple[str, str, bool]]) 
     for kind, channel, enabled in changes:
         _validate_kind(kind)
         if channel not in Channel.values:
-            raise ApplicationError(f"Unknown channel {channel!r}.", code="invalid_channel", field="channel")
+            raise ApplicationError(
+                _("Unknown channel %(channel)s.") % {"channel": repr(channel)}, code="invalid_channel", field="channel"
+            )
         if not enabled and is_locked(kind=kind, channel=channel):
             raise ApplicationError(
-                f"{NotificationKind(kind).label} notifications cannot be turned off in-app.",
+                _("%(kind)s notifications cannot be turned off in the app.") % {"kind": NotificationKind(kind).label},
                 code="preference_locked",
                 field="preferences",
             )

@@ -19,6 +19,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # The language switcher in the footer posts to Django's set_language view.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(("ogc.api_urls", "api"), namespace="api")),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="api-docs"),
     path("", pages.home, name="home"),

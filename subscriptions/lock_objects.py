@@ -9,6 +9,7 @@ with a join would lock the plan row too and serialise every subscriber of a plan
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 
 from core.exceptions import NotFoundError
 from subscriptions.models import Subscription
@@ -17,7 +18,7 @@ from subscriptions.models import Subscription
 def user_for_update(*, user_id: int) -> None:
     """Serialise the first subscribe of a user (there is no subscription row to lock yet)."""
     if not list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True)):
-        raise NotFoundError("User not found.", code="user_not_found")
+        raise NotFoundError(_("User not found."), code="user_not_found")
 
 
 def subscription_for_update(*, user_id: int | None = None, subscription_id: int | None = None) -> Subscription | None:

@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.amounts import ZERO, AmountField
 
@@ -68,16 +70,27 @@ class Plan(models.Model):
     def is_free(self) -> bool:
         return self.price == 0
 
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language: the default plans' words are in the
+        catalogue (``subscriptions.services.plans``); names operators write are shown
+        as written."""
+        return gettext(self.name) if self.name else self.name
+
+    @property
+    def local_description(self) -> str:
+        return gettext(self.description) if self.description else self.description
+
     def has_feature(self, feature: str) -> bool:
         return isinstance(self.features, list) and feature in self.features
 
 
 class SubscriptionStatus(models.TextChoices):
-    TRIALING = "trialing", "Trialing"
-    ACTIVE = "active", "Active"
-    PAST_DUE = "past_due", "Past due"
-    CANCELED = "canceled", "Canceled"
-    EXPIRED = "expired", "Expired"
+    TRIALING = "trialing", _("Trialing")
+    ACTIVE = "active", _("Active")
+    PAST_DUE = "past_due", _("Past due")
+    CANCELED = "canceled", _("Canceled")
+    EXPIRED = "expired", _("Expired")
 
 
 #: Statuses in which the plan can be granted (still subject to the period window).
@@ -170,10 +183,10 @@ class SubscriptionPeriod(models.Model):
     (None for trials, free plans and operator extensions)."""
 
     class Kind(models.TextChoices):
-        START = "start", "Start"
-        TRIAL = "trial", "Trial"
-        RENEWAL = "renewal", "Renewal"
-        UPGRADE = "upgrade", "Upgrade"
+        START = "start", _("Start")
+        TRIAL = "trial", _("Trial")
+        RENEWAL = "renewal", _("Renewal")
+        UPGRADE = "upgrade", _("Upgrade")
 
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="periods")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
@@ -16,10 +17,10 @@ from subscriptions import selectors, services
 from subscriptions.forms import CancelForm, SubscribeForm
 
 SUBSCRIBE_MESSAGES = {
-    "started": "Your {plan} plan has started.",
-    "upgraded": "You are now on the {plan} plan.",
-    "downgrade_scheduled": "Your plan changes to {plan} at the end of the current period.",
-    "downgrade_unscheduled": "The scheduled plan change was dropped; you stay on {plan}.",
+    "started": _("Your %(plan)s plan has started."),
+    "upgraded": _("You are now on the %(plan)s plan."),
+    "downgrade_scheduled": _("Your plan changes to %(plan)s at the end of the current period."),
+    "downgrade_unscheduled": _("The scheduled plan change was dropped; you stay on %(plan)s."),
 }
 
 
@@ -63,7 +64,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return _page(request, subscribe_form=form, status=400)
     plan = result.subscription.scheduled_plan or result.subscription.plan
-    messages.success(request, SUBSCRIBE_MESSAGES[result.action].format(plan=plan.name))
+    messages.success(request, SUBSCRIBE_MESSAGES[result.action] % {"plan": plan.local_name})
     return redirect("subscription_page")
 
 
@@ -87,7 +88,7 @@ def cancel(request: HttpRequest) -> HttpResponse:
     return _act(
         request,
         lambda: services.subscription_cancel(user=request.user, at_period_end=at_period_end),
-        "Your subscription was canceled.",
+        _("Your subscription was canceled."),
     )
 
 
@@ -95,5 +96,5 @@ def cancel(request: HttpRequest) -> HttpResponse:
 @require_POST
 def reactivate(request: HttpRequest) -> HttpResponse:
     return _act(
-        request, lambda: services.subscription_reactivate(user=request.user), "Your subscription will renew again."
+        request, lambda: services.subscription_reactivate(user=request.user), _("Your subscription will renew again.")
     )

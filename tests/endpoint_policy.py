@@ -169,6 +169,7 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "api:token": {"POST": PUBLIC, "DELETE": SELF},
     "api:me": SELF,
     "home": PUBLIC,
+    "set_language": PUBLIC,
     "dashboard": SELF,
     "profile_edit": SELF,
     # wallets (API)

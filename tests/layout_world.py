@@ -43,11 +43,22 @@ class LayoutWorld:
     closed_proposal: Proposal
 
 
-def build_layout_world(*, email: str = MEMBER_EMAIL, password: str | None = None) -> LayoutWorld:
+def build_layout_world(
+    *, email: str = MEMBER_EMAIL, password: str | None = None, locale: str = "en", timezone_name: str = "UTC"
+) -> LayoutWorld:
+    """``locale`` and ``timezone_name``: the member's profile (their notifications are
+    written in that language and zone)."""
     now = timezone.now()
     subscription_services.seed_plans()
     extra = {"password": password} if password else {}
-    member = UserFactory(email=email, display_name="Ada Lovelace", roles=[ROLE_MEMBER], **extra)
+    member = UserFactory(
+        email=email,
+        display_name="Ada Lovelace",
+        roles=[ROLE_MEMBER],
+        locale=locale,
+        timezone=timezone_name,
+        **extra,
+    )
 
     # Wallet: a long deposit, a stake, an unstake, two addresses, a pending withdrawal.
     wallet_services.deposit_create(user=member, amount=Decimal(LONG_AMOUNT), memo="on-chain deposit")

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from core.amounts import format_amount
+from core.i18n import member_locale
 from wallets.listeners import ledger_row_written
 from wallets.models import Transaction, TransactionKind, TransactionStatus
 
@@ -20,37 +23,60 @@ if TYPE_CHECKING:
 K, S = TransactionKind, TransactionStatus
 
 
+REJECTED_PREFIX = "Rejected: "  # how withdrawal_reject stores the operator's reason
+
+
 def transaction_message(row: Transaction) -> tuple[str, str, str] | None:
-    amount = format_amount(row.amount, symbol=row.wallet.token_symbol)
+    """(kind, title, body) of the notification for ``row``, in its owner's language
+    and time zone (``core.i18n.member_locale``)."""
+    with member_locale(row.user):
+        return _transaction_message(row)
+
+
+def _transaction_message(row: Transaction) -> tuple[str, str, str] | None:
+    params = {"amount": format_amount(row.amount, symbol=row.wallet.token_symbol)}
     if row.kind == K.DEPOSIT:
-        return "deposit_credited", "Deposit credited", f"{amount} were credited to your wallet."
+        return "deposit_credited", _("Deposit credited"), _("%(amount)s were credited to your wallet.") % params
     if row.kind == K.WITHDRAWAL:
         if row.status == S.PENDING:
-            return "withdrawal_requested", "Withdrawal requested", f"Your withdrawal of {amount} awaits approval."
+            return (
+                "withdrawal_requested",
+                _("Withdrawal requested"),
+                _("Your withdrawal of %(amount)s awaits approval.") % params,
+            )
         if row.status == S.COMPLETED:
-            return "withdrawal_approved", "Withdrawal sent", f"Your withdrawal of {amount} was approved and sent."
-        if row.status == S.CANCELED and row.status_reason.startswith("Rejected"):
+            return (
+                "withdrawal_approved",
+                _("Withdrawal sent"),
+                _("Your withdrawal of %(amount)s was approved and sent.") % params,
+            )
+        if row.status == S.CANCELED and row.status_reason.startswith(REJECTED_PREFIX.strip()):
+            reason = row.status_reason.removeprefix(REJECTED_PREFIX).strip()
             return (
                 "withdrawal_rejected",
-                "Withdrawal rejected",
-                f"Your withdrawal of {amount} was rejected; the tokens are back in your wallet. {row.status_reason}",
+                _("Withdrawal rejected"),
+                _("Your withdrawal of %(amount)s was rejected; the tokens are back in your wallet. Reason: %(reason)s")
+                % {**params, "reason": reason},
             )
         return (
             "withdrawal_canceled",
-            "Withdrawal canceled",
-            f"Your withdrawal of {amount} was canceled; the tokens are back in your wallet.",
+            _("Withdrawal canceled"),
+            _("Your withdrawal of %(amount)s was canceled; the tokens are back in your wallet.") % params,
         )
     if row.kind in (K.STAKE, K.UNSTAKE):
-        verbs: dict[tuple[str, str], str] = {
-            (K.STAKE, S.COMPLETED): "You staked",
-            (K.UNSTAKE, S.PENDING): "You started unstaking",
-            (K.UNSTAKE, S.COMPLETED): "You unstaked",
+        bodies: dict[tuple[str, str], str] = {
+            (K.STAKE, S.COMPLETED): _("You staked %(amount)s."),
+            (K.UNSTAKE, S.PENDING): _("You started unstaking %(amount)s."),
+            (K.UNSTAKE, S.COMPLETED): _("You unstaked %(amount)s."),
         }
-        verb = verbs[(row.kind, row.status)]
-        return "stake_changed", "Staking changed", f"{verb} {amount}."
+        return "stake_changed", _("Staking changed"), bodies[(row.kind, row.status)] % params
     if row.kind == K.ADJUSTMENT:
-        sign = "+" if row.direction == "credit" else "-"
-        return "adjustment", "Balance adjusted", f"An operator adjusted your balance by {sign}{amount}: {row.memo}"
+        text = (
+            _("An operator added %(amount)s to your balance: %(reason)s")
+            if row.direction == "credit"
+            else _("An operator took %(amount)s from your balance: %(reason)s")
+        )
+        return "adjustment", _("Balance adjusted"), text % {**params, "reason": row.memo}
     return None
 
 

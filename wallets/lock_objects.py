@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from core.exceptions import NotFoundError
 from wallets.models import Wallet
 
@@ -22,7 +24,7 @@ def wallet_for_update(*, user_id: int | None = None, wallet_id: int | None = Non
     lookup = {"user_id": user_id} if user_id is not None else {"pk": wallet_id}
     wallet = Wallet.objects.select_for_update().only(*LOCKED_WALLET_FIELDS).filter(**lookup).first()
     if wallet is None:
-        raise NotFoundError("Wallet not found.", code="wallet_not_found")
+        raise NotFoundError(_("Wallet not found."), code="wallet_not_found")
     return wallet
 
 
@@ -30,7 +32,7 @@ def wallets_for_update(*, wallet_ids: Iterable[int]) -> dict[int, Wallet]:
     ids = sorted(set(wallet_ids))
     wallets = {w.pk: w for w in Wallet.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
     if len(wallets) != len(ids):
-        raise NotFoundError("Wallet not found.", code="wallet_not_found")
+        raise NotFoundError(_("Wallet not found."), code="wallet_not_found")
     return wallets
 
 

@@ -16,6 +16,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.amounts import EXACT, ZERO, AmountField
 
@@ -98,28 +99,28 @@ class WalletAddress(models.Model):
 
 
 class TransactionKind(models.TextChoices):
-    DEPOSIT = "deposit", "Deposit"
-    WITHDRAWAL = "withdrawal", "Withdrawal"
-    STAKE = "stake", "Stake"
-    UNSTAKE = "unstake", "Unstake"
-    REWARD = "reward", "Reward"
-    PAYMENT = "payment", "Payment"
-    ADJUSTMENT = "adjustment", "Adjustment"
+    DEPOSIT = "deposit", _("Deposit")
+    WITHDRAWAL = "withdrawal", _("Withdrawal")
+    STAKE = "stake", _("Stake")
+    UNSTAKE = "unstake", _("Unstake")
+    REWARD = "reward", _("Reward")
+    PAYMENT = "payment", _("Payment")
+    ADJUSTMENT = "adjustment", _("Adjustment")
 
 
 class TransactionStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
-    CANCELED = "canceled", "Canceled"
+    PENDING = "pending", _("Pending")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Canceled")
 
 
 class Direction(models.TextChoices):
     """Effect on the wallet's total (available + staked + held)."""
 
-    CREDIT = "credit", "Credit"
-    DEBIT = "debit", "Debit"
-    INTERNAL = "internal", "Internal move"
+    CREDIT = "credit", _("Credit")
+    DEBIT = "debit", _("Debit")
+    INTERNAL = "internal", _("Internal move")
 
 
 class Transaction(models.Model):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from core.amounts import ZERO, amount_sum_field
 from core.exceptions import NotFoundError
@@ -42,7 +43,7 @@ def ledger_row_message(*, row: Transaction) -> tuple[str, str, str] | None:
 def wallet_get_for_user(*, user: User) -> Wallet:
     wallet = Wallet.objects.filter(user=user).first()
     if wallet is None:
-        raise NotFoundError("Wallet not found.", code="wallet_not_found")
+        raise NotFoundError(_("Wallet not found."), code="wallet_not_found")
     return wallet
 
 
@@ -54,7 +55,7 @@ def transaction_list_for_user(*, user: User) -> QuerySet[Transaction]:
 def transaction_get_for_user(*, user: User, transaction_id: int) -> Transaction:
     row = transaction_list_for_user(user=user).filter(pk=transaction_id).first()
     if row is None:
-        raise NotFoundError("Transaction not found.", code="transaction_not_found")
+        raise NotFoundError(_("Transaction not found."), code="transaction_not_found")
     return row
 
 
@@ -65,7 +66,7 @@ def withdrawal_list_for_user(*, user: User) -> QuerySet[Transaction]:
 def withdrawal_get_for_user(*, user: User, withdrawal_id: int) -> Transaction:
     row = withdrawal_list_for_user(user=user).filter(pk=withdrawal_id).first()
     if row is None:
-        raise NotFoundError("Withdrawal not found.", code="withdrawal_not_found")
+        raise NotFoundError(_("Withdrawal not found."), code="withdrawal_not_found")
     return row
 
 
@@ -83,7 +84,7 @@ def address_list_for_user(*, user: User) -> QuerySet[WalletAddress]:
 def address_get_for_user(*, user: User, address_id: int) -> WalletAddress:
     address = address_list_for_user(user=user).filter(pk=address_id).first()
     if address is None:
-        raise NotFoundError("Address not found.", code="address_not_found")
+        raise NotFoundError(_("Address not found."), code="address_not_found")
     return address
 
 

@@ -6,6 +6,7 @@ from auditlog.registry import auditlog
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models, transaction
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext
 
 from accounts.validators import country_validator, locale_validator, validate_timezone
 
@@ -79,7 +80,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def public_name(self) -> str:
         # Shown on public pages and endpoints: never derived from the email (its
         # local part is often the whole address at a well-known provider).
-        return self.display_name or f"Member #{self.pk}"
+        return self.display_name or gettext("Member #%(number)s") % {"number": self.pk}
 
     def clean(self) -> None:
         super().clean()

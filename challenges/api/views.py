@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -291,7 +292,7 @@ class UserBadgesApi(APIView):
 def _target_user(user_id: int):
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
-        raise NotFoundError("User not found.", code="user_not_found", field="user_id")
+        raise NotFoundError(_("User not found."), code="user_not_found", field="user_id")
     return user
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from challenges import badges as badge_rules
 from challenges.lock_objects import user_badge_for_update
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 def _badge(slug: str) -> Badge:
     badge = Badge.objects.filter(slug=slug).first()
     if badge is None:
-        raise NotFoundError("Badge not found.", code="badge_not_found")
+        raise NotFoundError(_("Badge not found."), code="badge_not_found")
     return badge
 
 
@@ -29,20 +30,20 @@ def _badge(slug: str) -> Badge:
 def badge_award(*, badge_slug: str, user: User, actor: User, reason: str, source: Any = None) -> UserBadge:
     """Staff award a badge (or reinstate a revoked one). Awarding a badge the user
     holds is a 409."""
-    _require_moderator(actor, "award badges")
+    _require_moderator(actor, _("You do not have the role needed to award badges."))
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("A reason is required.", code="required", field="reason")
+        raise ApplicationError(_("A reason is required."), code="required", field="reason")
     badge = _badge(badge_slug)
     user_badge = user_badge_for_update(user_id=user.pk, badge=badge)
     if user_badge is not None and not user_badge.is_revoked:
-        raise ConflictError("The user already holds this badge.", code="badge_already_held")
+        raise ConflictError(_("The user already holds this badge."), code="badge_already_held")
     if user_badge is None:
         try:
             with transaction.atomic():
                 user_badge = UserBadge.objects.create(user=user, badge=badge, awarded_by=actor, reason=reason[:300])
         except IntegrityError as exc:
-            raise ConflictError("The user already holds this badge.", code="badge_already_held") from exc
+            raise ConflictError(_("The user already holds this badge."), code="badge_already_held") from exc
     else:
         user_badge.awarded_at = timezone.now()
         user_badge.awarded_by = actor
@@ -64,14 +65,14 @@ def badge_revoke(*, badge_slug: str, user: User, actor: User, reason: str) -> Us
     """Staff revoke a badge: the row stays, marked revoked with who, when and why."""
     from notifications.services import notify
 
-    _require_moderator(actor, "revoke badges")
+    _require_moderator(actor, _("You do not have the role needed to revoke badges."))
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("A reason is required.", code="required", field="reason")
+        raise ApplicationError(_("A reason is required."), code="required", field="reason")
     badge = _badge(badge_slug)
     user_badge = user_badge_for_update(user_id=user.pk, badge=badge)
     if user_badge is None or user_badge.is_revoked:
-        raise NotFoundError("The user does not hold this badge.", code="badge_not_held")
+        raise NotFoundError(_("The user does not hold this badge."), code="badge_not_held")
     user_badge.revoked_at = timezone.now()
     user_badge.revoked_by = actor
     user_badge.revoke_reason = reason[:300]

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from challenges import badges as badge_rules
 from challenges.lock_objects import challenge_for_update
@@ -19,6 +21,7 @@ from core.amounts import EXACT
 from core.audit import AuditAction, audit_record
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError
+from core.i18n import member_locale
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -52,18 +55,22 @@ def challenge_judge(*, challenge_id: int, actor: User, now: datetime | None = No
     Allowed once the deadline passed (a scheduled challenge past its end is closed
     first) and while no submission awaits review; a judged challenge may be judged
     again (after a score correction) until a reward is paid. Returns the ranking."""
-    _require_operator(actor, "judge challenges")
+    _require_operator(actor, _("You do not have the role needed to judge challenges."))
     now = now or timezone.now()
     challenge = challenge_for_update(challenge_id=challenge_id)
     if challenge.status == CS.SCHEDULED and challenge.ends_at <= now:
         _close(challenge, now)
     if challenge.status not in (CS.CLOSED, CS.JUDGED):
-        raise ConflictError("A challenge is judged after it closes.", code="challenge_not_closed")
+        raise ConflictError(_("A challenge is judged after it closes."), code="challenge_not_closed")
     if challenge.rewards.exists():
-        raise ConflictError("Rewards were paid: the ranking is final.", code="rewards_paid")
+        raise ConflictError(_("Rewards were paid: the ranking is final."), code="rewards_paid")
     pending = challenge.submissions.filter(status=SS.SUBMITTED).count()
     if pending:
-        raise ConflictError(f"{pending} submission(s) still await review.", code="reviews_pending")
+        raise ConflictError(
+            ngettext("%(count)d submission still awaits review.", "%(count)d submissions still await review.", pending)
+            % {"count": pending},
+            code="reviews_pending",
+        )
     _clear_ranks(challenge)  # ranks are unique per challenge: clear the previous ranking first
     ranking = list(
         _ranked_order(challenge.submissions.filter(status=SS.ACCEPTED, score__isnull=False)).select_related("user")
@@ -80,7 +87,7 @@ def challenge_judge(*, challenge_id: int, actor: User, now: datetime | None = No
 
 def _rank(submission: Submission) -> int:
     if submission.rank is None:  # filtered out by the caller; a guard for the type checker
-        raise ConflictError("Only ranked submissions win prizes.", code="not_ranked")
+        raise ConflictError(_("Only ranked submissions win prizes."), code="not_ranked")
     return submission.rank
 
 
@@ -99,10 +106,10 @@ def rewards_award(*, challenge_id: int, actor: User, submission_ids: list[int] |
     from notifications.services import notify
     from wallets.services import reward_credit, wallets_lock
 
-    _require_operator(actor, "pay rewards")
+    _require_operator(actor, _("You do not have the role needed to pay rewards."))
     challenge = challenge_for_update(challenge_id=challenge_id)
     if challenge.status != CS.JUDGED:
-        raise ConflictError("Rewards are paid once the challenge is judged.", code="challenge_not_judged")
+        raise ConflictError(_("Rewards are paid once the challenge is judged."), code="challenge_not_judged")
     prizes = challenge.prize_amounts
     candidates = (
         challenge.submissions.filter(rank__isnull=False, rank__lte=len(prizes))
@@ -115,7 +122,7 @@ def rewards_award(*, challenge_id: int, actor: User, submission_ids: list[int] |
         found = {s.pk for s in candidates}
         if wanted - found:
             raise ApplicationError(
-                "Only ranked submissions within the prize split can be rewarded.",
+                _("Only ranked submissions within the prize split can be rewarded."),
                 code="not_a_prize_rank",
                 field="submission_ids",
             )
@@ -129,7 +136,7 @@ def rewards_award(*, challenge_id: int, actor: User, submission_ids: list[int] |
         over_pool = challenge.prize_paid + total > challenge.prize_pool
     if over_pool:
         raise ApplicationError(
-            "These rewards would exceed the prize pool.", code="prize_pool_exceeded", field="submission_ids"
+            _("These rewards would exceed the prize pool."), code="prize_pool_exceeded", field="submission_ids"
         )
     wallets_lock(wallet_ids=[s.user.wallet.pk for s in to_pay])
     rewards: list[Reward] = []
@@ -156,16 +163,19 @@ def rewards_award(*, challenge_id: int, actor: User, submission_ids: list[int] |
                     awarded_by=actor,
                 )
         except IntegrityError as exc:  # only reachable if the lock discipline is broken somewhere
-            raise ConflictError("This reward was already paid.", code="reward_already_paid") from exc
+            raise ConflictError(_("This reward was already paid."), code="reward_already_paid") from exc
         submission.status = SS.WINNER
         submission.save(update_fields=["status", "updated_at"])
         with localcontext(EXACT):
             challenge.prize_paid += amount
+        with member_locale(submission.user):
+            title = _("You won rank %(rank)s in %(challenge)s") % {"rank": rank, "challenge": challenge.title}
+            body = _("%(amount)s were credited to your wallet.") % {"amount": _amount_text(amount)}
         notify(
             user=submission.user,
             kind="reward_paid",
-            title=f"You won rank {submission.rank} in {challenge.title}",
-            body=f"{_amount_text(amount)} were credited to your wallet.",
+            title=title,
+            body=body,
             data={
                 "challenge": challenge.slug,
                 "rank": submission.rank,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from challenges.lock_objects import challenge_for_update
@@ -46,18 +47,18 @@ def _clean_challenge_fields(fields: dict[str, Any], *, instance: Challenge | Non
     if instance is not None:
         taken = taken.exclude(pk=instance.pk)
     if not slug or taken.exists():
-        raise ApplicationError("This slug is already used.", code="slug_taken", field="slug")
+        raise ApplicationError(_("This slug is already used."), code="slug_taken", field="slug")
     if fields["ends_at"] <= fields["starts_at"]:
-        raise ApplicationError("The end must be after the start.", code="invalid_window", field="ends_at")
+        raise ApplicationError(_("The end must be after the start."), code="invalid_window", field="ends_at")
     pool, split, fee = _validate_prizes(
         prize_pool=fields["prize_pool"], prize_split=fields["prize_split"] or [], entry_fee=fields["entry_fee"]
     )
     if instance is not None and pool < instance.prize_paid:
         raise ApplicationError(
-            "The pool cannot be smaller than what was already paid.", code="pool_below_paid", field="prize_pool"
+            _("The pool cannot be smaller than what was already paid."), code="pool_below_paid", field="prize_pool"
         )
     if fields["max_submissions_per_user"] < 1:
-        raise ApplicationError("At least one submission per user.", code="invalid", field="max_submissions_per_user")
+        raise ApplicationError(_("At least one submission per user."), code="invalid", field="max_submissions_per_user")
     return {
         **fields,
         "slug": slug,
@@ -90,9 +91,9 @@ def challenge_create(
     status: str = CS.DRAFT,
 ) -> Challenge:
     """Create a challenge (operators). ``status`` may be draft or scheduled."""
-    _require_operator(created_by, "create challenges")
+    _require_operator(created_by, _("You do not have the role needed to create challenges."))
     if status not in (CS.DRAFT, CS.SCHEDULED):
-        raise ApplicationError("A new challenge is a draft or scheduled.", code="invalid_status", field="status")
+        raise ApplicationError(_("A new challenge is a draft or scheduled."), code="invalid_status", field="status")
     fields = _clean_challenge_fields(
         {
             "slug": slug,
@@ -123,10 +124,12 @@ def challenge_update(*, challenge_id: int, actor: User, **changes: Any) -> Chall
     """Edit a challenge's settings (operators): any of ``CHALLENGE_FIELDS``, checked by
     the same rules as ``challenge_create`` on the locked row. Returns the challenge;
     saves (and audits the changed field names) only when something changed."""
-    _require_operator(actor, "edit challenges")
+    _require_operator(actor, _("You do not have the role needed to edit challenges."))
     unknown = set(changes) - set(CHALLENGE_FIELDS)
     if unknown:
-        raise ApplicationError(f"Not editable: {', '.join(sorted(unknown))}.", code="invalid")
+        raise ApplicationError(
+            _("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}, code="invalid"
+        )
     challenge = challenge_for_update(challenge_id=challenge_id)
     current = {name: getattr(challenge, name) for name in CHALLENGE_FIELDS}
     fields = _clean_challenge_fields({**current, **changes}, instance=challenge)
@@ -145,10 +148,13 @@ def challenge_update(*, challenge_id: int, actor: User, **changes: Any) -> Chall
 @transaction.atomic
 def challenge_publish(*, challenge_id: int, actor: User) -> Challenge:
     """Draft -> scheduled: the challenge becomes visible; it opens at ``starts_at``."""
-    _require_operator(actor, "publish challenges")
+    _require_operator(actor, _("You do not have the role needed to publish challenges."))
     challenge = challenge_for_update(challenge_id=challenge_id)
     if challenge.status != CS.DRAFT:
-        raise ConflictError(f"Only a draft can be published (this one is {challenge.status}).", code="not_draft")
+        raise ConflictError(
+            _("Only a draft can be published (this one is %(status)s).") % {"status": challenge.get_status_display()},
+            code="not_draft",
+        )
     challenge.status = CS.SCHEDULED
     challenge.save(update_fields=["status", "updated_at"])
     audit_record(instance=challenge, action=AuditAction.CHALLENGE_PUBLISH, actor=actor)
@@ -167,11 +173,14 @@ def _close(challenge: Challenge, now: datetime, *, actor: User | None = None) ->
 @transaction.atomic
 def challenge_close(*, challenge_id: int, actor: User, now: datetime | None = None) -> Challenge:
     """Scheduled -> closed by an operator, also before the deadline (closes early)."""
-    _require_operator(actor, "close challenges")
+    _require_operator(actor, _("You do not have the role needed to close challenges."))
     now = now or timezone.now()
     challenge = challenge_for_update(challenge_id=challenge_id)
     if challenge.status != CS.SCHEDULED:
-        raise ConflictError(f"Only a scheduled challenge can be closed (this one is {challenge.status}).")
+        raise ConflictError(
+            _("Only a scheduled challenge can be closed (this one is %(status)s).")
+            % {"status": challenge.get_status_display()}
+        )
     _close(challenge, now, actor=actor)
     return challenge
 
@@ -198,10 +207,10 @@ def challenges_close_due(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def challenge_archive(*, challenge_id: int, actor: User) -> Challenge:
     """Closed or judged -> archived (read-only from then on)."""
-    _require_operator(actor, "archive challenges")
+    _require_operator(actor, _("You do not have the role needed to archive challenges."))
     challenge = challenge_for_update(challenge_id=challenge_id)
     if challenge.status not in (CS.CLOSED, CS.JUDGED):
-        raise ConflictError("Only a closed or judged challenge can be archived.", code="challenge_not_closed")
+        raise ConflictError(_("Only a closed or judged challenge can be archived."), code="challenge_not_closed")
     challenge.status = CS.ARCHIVED
     challenge.save(update_fields=["status", "updated_at"])
     audit_record(instance=challenge, action=AuditAction.CHALLENGE_ARCHIVE, actor=actor)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from challenges import badges as badge_rules
 from challenges.lock_objects import challenge_for_update, submission_for_update
@@ -26,6 +28,7 @@ from challenges.services.rules import (
 from core.audit import AuditAction, audit_record
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
+from core.i18n import member_locale
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -55,15 +58,22 @@ def _charge_entry_fee(*, challenge: Challenge, user: User) -> ChallengeEntry:
             if exc.code != "insufficient_funds":
                 raise
             raise ApplicationError(
-                f"Your available balance cannot pay the entry fee of {_amount_text(challenge.entry_fee)}.",
+                _("Your available balance cannot pay the entry fee of %(fee)s.")
+                % {"fee": _amount_text(challenge.entry_fee)},
                 code="insufficient_funds",
                 field="entry_fee",
             ) from exc
+        with member_locale(user):
+            title = _("Entry fee paid")
+            body = _("%(fee)s were debited for entering “%(challenge)s”.") % {
+                "fee": _amount_text(challenge.entry_fee),
+                "challenge": challenge.title,
+            }
         notify(
             user=user,
             kind="payment_debited",
-            title="Entry fee paid",
-            body=f"{_amount_text(challenge.entry_fee)} were debited for entering “{challenge.title}”.",
+            title=title,
+            body=body,
             data={"challenge": challenge.slug, "transaction_id": fee_row.pk, "amount": str(fee_row.amount)},
             event_id=f"ledger:{fee_row.pk}:completed",
         )
@@ -92,7 +102,13 @@ def submission_create(
     limit = _submission_limit(challenge=challenge, user=user)
     if mine.filter(status__in=ACTIVE_SUBMISSION_STATUSES).count() >= limit:
         raise ApplicationError(
-            f"You reached the limit of {limit} submission(s) for this challenge.", code="submission_limit_reached"
+            ngettext(
+                "You reached the limit of %(limit)d submission for this challenge.",
+                "You reached the limit of %(limit)d submissions for this challenge.",
+                limit,
+            )
+            % {"limit": limit},
+            code="submission_limit_reached",
         )
     _charge_entry_fee(challenge=challenge, user=user)
     submission = Submission.objects.create(
@@ -116,7 +132,7 @@ def _own_submission_for_update(
 ) -> tuple[Challenge, Submission]:
     """Lock the submission if ``user`` owns it; another user's id is a 404 (no hint it exists)."""
     if not Submission.objects.filter(pk=submission_id, user=user).exists():
-        raise NotFoundError("Submission not found.", code="submission_not_found")
+        raise NotFoundError(_("Submission not found."), code="submission_not_found")
     return submission_for_update(submission_id=submission_id, challenge_id=challenge_id)
 
 
@@ -138,7 +154,7 @@ def submission_update(
     )
     _refuse_unless_open(challenge, now or timezone.now())
     if submission.status != SS.SUBMITTED:
-        raise ConflictError(f"A {submission.status} submission cannot be edited.", code="submission_not_editable")
+        raise ConflictError(_("Only a submission that awaits review can be edited."), code="submission_not_editable")
     title, content, link = _validate_submission_body(
         title=submission.title if title is None else title,
         content=submission.content if content is None else content,
@@ -163,7 +179,8 @@ def submission_withdraw(
     _refuse_unless_open(challenge, now)
     if submission.status not in (SS.SUBMITTED, SS.ACCEPTED):
         raise ConflictError(
-            f"A {submission.status} submission cannot be withdrawn.", code="submission_not_withdrawable"
+            _("Only a submission that awaits review or was accepted can be withdrawn."),
+            code="submission_not_withdrawable",
         )
     submission.status = SS.WITHDRAWN
     submission.withdrawn_at = now
@@ -186,26 +203,33 @@ def submission_review(
     is judged. The submitter is notified; a first acceptance grants its badge."""
     from notifications.services import notify
 
-    _require_moderator(reviewer, "review submissions")
+    _require_moderator(reviewer, _("You do not have the role needed to review submissions."))
     if decision not in (SS.ACCEPTED, SS.REJECTED):
-        raise ApplicationError("Decide accepted or rejected.", code="invalid_decision", field="status")
+        raise ApplicationError(_("Decide accepted or rejected."), code="invalid_decision", field="status")
     if decision == SS.ACCEPTED:
         if score is None or score == "":
-            raise ApplicationError("An accepted submission needs a score.", code="required", field="score")
+            raise ApplicationError(_("An accepted submission needs a score."), code="required", field="score")
         score = _decimal(score, field="score")
         if score >= Decimal("1e8") or -int(score.as_tuple().exponent) > 4:
-            raise ApplicationError("At most 8 digits and 4 decimals.", code="invalid_amount", field="score")
+            raise ApplicationError(_("At most 8 digits and 4 decimals."), code="invalid_amount", field="score")
     else:
         score = None
     challenge, submission = submission_for_update(submission_id=submission_id, challenge_id=challenge_id)
     if challenge.status not in (CS.SCHEDULED, CS.CLOSED, CS.JUDGED) or (
         challenge.status == CS.JUDGED and challenge.rewards.exists()
     ):
-        raise ConflictError(f"Submissions of a {challenge.status} challenge cannot be reviewed.", code="review_closed")
+        raise ConflictError(
+            _("Submissions of this challenge can no longer be reviewed (it is %(status)s).")
+            % {"status": challenge.get_status_display()},
+            code="review_closed",
+        )
     if challenge.status == CS.JUDGED:
         _unjudge(challenge)  # a correction before payment: the ranking must be computed again
     if submission.status not in (SS.SUBMITTED, SS.ACCEPTED, SS.REJECTED):
-        raise ConflictError(f"A {submission.status} submission cannot be reviewed.", code="submission_not_reviewable")
+        raise ConflictError(
+            _("This submission cannot be reviewed (it is %(status)s).") % {"status": submission.get_status_display()},
+            code="submission_not_reviewable",
+        )
     submission.status = decision
     submission.score = score
     submission.review_note = (note or "").strip()
@@ -218,13 +242,24 @@ def submission_review(
         actor=reviewer,
         data={"status": decision, "score": score},
     )
-    verdict = f"accepted with a score of {score.normalize():f}" if score is not None else "rejected"
+    with member_locale(submission.user):
+        names = {"submission": submission.title, "challenge": challenge.title}
+        if score is not None:
+            title = _("Submission accepted")
+            body = _("Your submission “%(submission)s” to “%(challenge)s” was accepted with a score of %(score)s.") % {
+                **names,
+                "score": f"{score.normalize():f}",
+            }
+        else:
+            title = _("Submission rejected")
+            body = _("Your submission “%(submission)s” to “%(challenge)s” was rejected.") % names
+        if submission.review_note:
+            body = f"{body} {submission.review_note}"
     notify(
         user=submission.user,
         kind="submission_reviewed",
-        title=f"Submission {decision}",
-        body=f"Your submission “{submission.title}” to “{challenge.title}” was {verdict}."
-        + (f" {submission.review_note}" if submission.review_note else ""),
+        title=title,
+        body=body,
         data={"challenge": challenge.slug, "submission_id": submission.pk, "status": decision, "score": score},
         event_id=f"review:{submission.pk}:{submission.reviewed_at.isoformat()}",
     )

@@ -7,8 +7,12 @@
   section (the path starts with the prefix; ``"/"`` matches the home page only).
 - ``{{ badge|badge_icon }}``: the icon name for a badge's rule (the badges' emoji are data
   for the admin; the pages draw icons of the set).
-- ``{{ badge|badge_description }}``: the description with the staking threshold written
-  out ("1000 OGC" instead of the setting's name).
+- ``{% language user|member_language %}``: write a block in the language of a member's
+  profile (the emails, rendered by a worker that has no request).
+- ``{{ badge|badge_name }}``: the badge's name, translated for the default badges.
+- ``{{ badge|badge_description }}``: the description (translated for the default
+  badges) with the staking threshold written out ("1000 OGC" instead of the setting's
+  name).
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from core.amounts import format_amount
+from core.i18n import member_language as _member_language
 
 register = template.Library()
 
@@ -63,13 +69,29 @@ def nav_current(context: template.Context, prefix: str) -> SafeString:
 
 
 @register.filter
+def member_language(user: Any) -> str:
+    return _member_language(user)
+
+
+@register.filter
 def badge_icon(badge: Any) -> str:
     return BADGE_ICONS.get(getattr(badge, "rule", ""), "award")
 
 
+def _translated(text: str) -> str:
+    # The default badges' words are in the catalogue (challenges.badges.DEFAULT_BADGE_TEXTS);
+    # other text has no entry and comes back as written.
+    return gettext(text) if text else text
+
+
+@register.filter
+def badge_name(badge: Any) -> str:
+    return _translated(str(getattr(badge, "name", "") or ""))
+
+
 @register.filter
 def badge_description(badge: Any) -> str:
-    text = str(getattr(badge, "description", "") or "")
+    text = _translated(str(getattr(badge, "description", "") or ""))
     if STAKER_PLACEHOLDER in text:
         threshold = Decimal(str(getattr(settings, "OGC_BADGE_STAKER_MIN", "1000")))
         text = text.replace(f"{STAKER_PLACEHOLDER} {settings.OGC_TOKEN_SYMBOL}", STAKER_PLACEHOLDER)

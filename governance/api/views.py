@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditlog.models import LogEntry
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -34,7 +35,7 @@ TAGS = ["governance"]
 def _proposal_or_404(pk: int):
     proposal = proposal_get(proposal_id=pk)
     if proposal is None:
-        raise NotFoundError("Proposal not found.", code="proposal_not_found")
+        raise NotFoundError(_("Proposal not found."), code="proposal_not_found")
     return proposal
 
 
@@ -74,7 +75,7 @@ class ProposalDetailApi(APIView):
     def get(self, request, pk: int):
         proposal = _proposal_or_404(pk)
         if proposal.status == "draft" and proposal.author_id != getattr(request.user, "pk", None):
-            raise NotFoundError("Proposal not found.", code="proposal_not_found")
+            raise NotFoundError(_("Proposal not found."), code="proposal_not_found")
         return Response(ProposalOutputSerializer(proposal).data)
 
 
@@ -110,7 +111,7 @@ class ProposalResultsApi(APIView):
     def get(self, request, pk: int):
         proposal = _proposal_or_404(pk)
         if proposal.status == "draft":
-            raise NotFoundError("Proposal not found.", code="proposal_not_found")
+            raise NotFoundError(_("Proposal not found."), code="proposal_not_found")
         return Response(ResultsOutputSerializer(proposal_results(proposal=proposal)).data)
 
 

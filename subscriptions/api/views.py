@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -58,7 +59,7 @@ class SubscriptionApi(IdempotentPostMixin, APIView):
     def get(self, request: Request) -> Response:
         subscription = selectors.subscription_for_user(user=request.user)
         if subscription is None:
-            raise NotFoundError("You have no subscription.", code="no_subscription")
+            raise NotFoundError(_("You have no subscription."), code="no_subscription")
         return _subscription_response(subscription)
 
     @extend_schema(

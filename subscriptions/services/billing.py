@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal, localcontext
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from core.amounts import EXACT, QUANTUM, format_amount
+from core.i18n import member_locale
 from notifications.kinds import NotificationKind as N
 from notifications.services import notify
 from subscriptions.models import Plan, Subscription, SubscriptionPeriod, SubscriptionStatus
@@ -54,11 +57,17 @@ def _notify(subscription: Subscription, kind: str, title: str, body: str, *, eve
 
 
 def _notify_payment(row: Transaction, plan: Plan) -> None:
+    with member_locale(row.user):
+        title = _("Payment debited")
+        body = _("%(amount)s were debited from your wallet for the %(plan)s plan.") % {
+            "amount": _tokens(row.amount),
+            "plan": plan.local_name,
+        }
     notify(
         user=row.user,
         kind=N.PAYMENT_DEBITED,
-        title="Payment debited",
-        body=f"{_tokens(row.amount)} were debited from your wallet for the {plan.name} plan.",
+        title=title,
+        body=body,
         data={"transaction_id": row.pk, "amount": str(row.amount), "available": str(row.available_after)},
         event_id=f"ledger:{row.pk}:{row.status}",
     )

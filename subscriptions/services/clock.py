@@ -11,9 +11,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError
+from core.i18n import datetime_text, member_locale
 from notifications.kinds import NotificationKind as N
 from subscriptions.lock_objects import subscription_for_update
 from subscriptions.models import GRANTING_STATUSES, Subscription, SubscriptionPeriod, SubscriptionStatus
@@ -73,13 +76,14 @@ def _try_renew(subscription: Subscription) -> bool:
         return False
     end = period.period_end
     if period.payment is not None:
-        _notify(
-            subscription,
-            N.SUBSCRIPTION_RENEWED,
-            "Subscription renewed",
-            f"Your {plan.name} plan was renewed until {end:%Y-%m-%d %H:%M} UTC for {_tokens(plan.price)}.",
-            event_id=_event(subscription, "renewed", start),
-        )
+        with member_locale(subscription.user):
+            title = _("Subscription renewed")
+            body = _("Your %(plan)s plan was renewed until %(end)s for %(price)s.") % {
+                "plan": plan.local_name,
+                "end": datetime_text(end),
+                "price": _tokens(plan.price),
+            }
+        _notify(subscription, N.SUBSCRIPTION_RENEWED, title, body, event_id=_event(subscription, "renewed", start))
     return True
 
 
@@ -89,23 +93,17 @@ def _step(subscription: Subscription, now: datetime) -> str | None:
     if sub.status in GRANTING_STATUSES and now >= sub.current_period_end:
         if sub.cancel_at_period_end:
             _end(sub, status=SubscriptionStatus.CANCELED, ended_at=sub.current_period_end)
-            _notify(
-                sub,
-                N.SUBSCRIPTION_EXPIRED,
-                "Subscription ended",
-                f"Your {sub.plan.name} plan ended as you asked.",
-                event_id=_event(sub, "ended", sub.current_period_start),
-            )
+            with member_locale(sub.user):
+                title = _("Subscription ended")
+                body = _("Your %(plan)s plan ended as you asked.") % {"plan": sub.plan.local_name}
+            _notify(sub, N.SUBSCRIPTION_EXPIRED, title, body, event_id=_event(sub, "ended", sub.current_period_start))
             return "canceled"
         if not sub.auto_renew:
             _end(sub, status=SubscriptionStatus.EXPIRED, ended_at=sub.current_period_end)
-            _notify(
-                sub,
-                N.SUBSCRIPTION_EXPIRED,
-                "Subscription expired",
-                f"Your {sub.plan.name} plan expired (automatic renewal was off).",
-                event_id=_event(sub, "expired", sub.current_period_start),
-            )
+            with member_locale(sub.user):
+                title = _("Subscription expired")
+                body = _("Your %(plan)s plan expired (automatic renewal was off).") % {"plan": sub.plan.local_name}
+            _notify(sub, N.SUBSCRIPTION_EXPIRED, title, body, event_id=_event(sub, "expired", sub.current_period_start))
             return "expired"
         if _try_renew(sub):
             return "renewed"
@@ -113,12 +111,21 @@ def _step(subscription: Subscription, now: datetime) -> str | None:
         sub.past_due_since = sub.current_period_end
         sub.save()
         plan = sub.scheduled_plan or sub.plan
+        with member_locale(sub.user):
+            title = _("Subscription renewal failed")
+            body = _(
+                "We could not renew your %(plan)s plan: your wallet holds less than %(price)s. "
+                "Top up before %(deadline)s to keep it."
+            ) % {
+                "plan": plan.local_name,
+                "price": _tokens(plan.price),
+                "deadline": datetime_text(_past_due_deadline(sub)),
+            }
         _notify(
             sub,
             N.SUBSCRIPTION_RENEWAL_FAILED,
-            "Subscription renewal failed",
-            f"We could not renew your {plan.name} plan: your wallet holds less than {_tokens(plan.price)}. "
-            f"Top up before {_past_due_deadline(sub):%Y-%m-%d %H:%M} UTC to keep it.",
+            title,
+            body,
             event_id=_event(sub, "renewal_failed", sub.current_period_end),
         )
         return "past_due"
@@ -126,13 +133,12 @@ def _step(subscription: Subscription, now: datetime) -> str | None:
         deadline = _past_due_deadline(sub)
         if now >= deadline:
             _end(sub, status=SubscriptionStatus.EXPIRED, ended_at=deadline)
-            _notify(
-                sub,
-                N.SUBSCRIPTION_EXPIRED,
-                "Subscription expired",
-                f"Your {sub.plan.name} plan expired: the renewal was not paid within the grace period.",
-                event_id=_event(sub, "expired", sub.current_period_start),
-            )
+            with member_locale(sub.user):
+                title = _("Subscription expired")
+                body = _("Your %(plan)s plan expired: the renewal was not paid within the grace period.") % {
+                    "plan": sub.plan.local_name
+                }
+            _notify(sub, N.SUBSCRIPTION_EXPIRED, title, body, event_id=_event(sub, "expired", sub.current_period_start))
             return "expired"
         if _try_renew(sub):
             return "renewed"
@@ -142,7 +148,7 @@ def _step(subscription: Subscription, now: datetime) -> str | None:
 def _advance(subscription: Subscription, now: datetime) -> list[str]:
     """Apply every transition due at ``now`` (a long-unattended free plan may need several)."""
     done: list[str] = []
-    for _ in range(MAX_CATCH_UP_STEPS):
+    for _step_number in range(MAX_CATCH_UP_STEPS):
         outcome = _step(subscription, now)
         if outcome is None:
             break
@@ -163,24 +169,27 @@ def _expiring_notice(subscription: Subscription, now: datetime) -> bool:
     sub.expiry_notice_for = sub.current_period_start
     sub.save(update_fields=["expiry_notice_for", "updated_at"])
     next_plan = sub.scheduled_plan or sub.plan
-    when = f"{sub.current_period_end:%Y-%m-%d %H:%M} UTC"
     if sub.will_renew and next_plan.price == 0:
         return False
-    if sub.will_renew:
-        body = f"Your {sub.plan.name} plan renews on {when}: {_tokens(next_plan.price)} will be debited."
-        available = sub.user.wallet.available
-        if available < next_plan.price:
-            body += f" Your wallet holds {_tokens(available)}: top up to avoid losing access."
-    else:
-        body = f"Your {sub.plan.name} plan ends on {when}."
     days = max(1, round((sub.current_period_end - now).total_seconds() / 86_400))
-    _notify(
-        sub,
-        N.SUBSCRIPTION_EXPIRING,
-        f"Subscription {'renews' if sub.will_renew else 'ends'} in {days} day{'s' if days != 1 else ''}",
-        body,
-        event_id=_event(sub, "expiring", sub.current_period_start),
-    )
+    with member_locale(sub.user):
+        names = {"plan": sub.plan.local_name, "when": datetime_text(sub.current_period_end), "days": days}
+        if sub.will_renew:
+            title = ngettext("Subscription renews in %(days)d day", "Subscription renews in %(days)d days", days)
+            body = _("Your %(plan)s plan renews on %(when)s: %(price)s will be debited.") % {
+                **names,
+                "price": _tokens(next_plan.price),
+            }
+            available = sub.user.wallet.available
+            if available < next_plan.price:
+                body += " " + _("Your wallet holds %(available)s: top up to avoid losing access.") % {
+                    "available": _tokens(available)
+                }
+        else:
+            title = ngettext("Subscription ends in %(days)d day", "Subscription ends in %(days)d days", days)
+            body = _("Your %(plan)s plan ends on %(when)s.") % names
+        title = title % names
+    _notify(sub, N.SUBSCRIPTION_EXPIRING, title, body, event_id=_event(sub, "expiring", sub.current_period_start))
     return True
 
 

@@ -10,11 +10,14 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.audit import AuditAction, audit_record
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
+from core.i18n import datetime_text, member_locale
 from notifications.kinds import NotificationKind as N
 from subscriptions.lock_objects import subscription_for_update, user_for_update
 from subscriptions.models import (
@@ -38,7 +41,7 @@ MAX_EXTEND_DAYS = 366
 def _plan_for_subscribe(plan_code: str) -> Plan:
     plan = Plan.objects.filter(code=(plan_code or "").strip(), is_active=True).first()
     if plan is None:
-        raise NotFoundError("No such plan.", code="plan_not_found", field="plan")
+        raise NotFoundError(_("No such plan."), code="plan_not_found", field="plan")
     return plan
 
 
@@ -66,15 +69,26 @@ def _start(
         _open_period(
             sub, plan=plan, kind=SubscriptionPeriod.Kind.TRIAL, start=now, end=end, status=SubscriptionStatus.TRIALING
         )
-        body = f"Your {plan.name} trial runs until {end:%Y-%m-%d %H:%M} UTC."
-        if auto_renew:
-            body += f" Then {_tokens(plan.price)} will be debited every {plan.period_days} days."
+        with member_locale(sub.user):
+            body = _("Your %(plan)s trial runs until %(end)s.") % {"plan": plan.local_name, "end": datetime_text(end)}
+            if auto_renew:
+                body += " " + ngettext(
+                    "Then %(price)s will be debited every day.",
+                    "Then %(price)s will be debited every %(days)d days.",
+                    plan.period_days,
+                ) % {"price": _tokens(plan.price), "days": plan.period_days}
     else:
         end = _pay_and_open(
             sub, plan=plan, kind=SubscriptionPeriod.Kind.START, start=now, amount=plan.price, actor=actor
         ).period_end
-        body = f"Your {plan.name} plan is active until {end:%Y-%m-%d %H:%M} UTC."
-    _notify(sub, N.SUBSCRIPTION_STARTED, "Subscription started", body, event_id=_event(sub, "started", now))
+        with member_locale(sub.user):
+            body = _("Your %(plan)s plan is active until %(end)s.") % {
+                "plan": plan.local_name,
+                "end": datetime_text(end),
+            }
+    with member_locale(sub.user):
+        title = _("Subscription started")
+    _notify(sub, N.SUBSCRIPTION_STARTED, title, body, event_id=_event(sub, "started", now))
     return sub
 
 
@@ -90,14 +104,13 @@ def _upgrade(subscription: Subscription, *, plan: Plan, now: datetime, actor: Us
     end = _pay_and_open(
         sub, plan=plan, kind=SubscriptionPeriod.Kind.UPGRADE, start=now, amount=charge, actor=actor
     ).period_end
-    _notify(
-        sub,
-        N.SUBSCRIPTION_STARTED,
-        "Plan upgraded",
-        f"You are now on the {plan.name} plan until {end:%Y-%m-%d %H:%M} UTC "
-        f"({_tokens(charge)} charged after a credit of {_tokens(credit)} for the unused time).",
-        event_id=_event(sub, "upgraded", now),
-    )
+    with member_locale(sub.user):
+        title = _("Plan upgraded")
+        body = _(
+            "You are now on the %(plan)s plan until %(end)s "
+            "(%(charge)s charged after a credit of %(credit)s for the unused time)."
+        ) % {"plan": plan.local_name, "end": datetime_text(end), "charge": _tokens(charge), "credit": _tokens(credit)}
+    _notify(sub, N.SUBSCRIPTION_STARTED, title, body, event_id=_event(sub, "upgraded", now))
     return sub
 
 
@@ -143,7 +156,8 @@ def subscription_subscribe(
             return SubscribeResult(_start(sub, plan=plan, now=now, auto_renew=auto_renew, actor=actor), "started")
         # _advance just retried the overdue renewal and the wallet was short: say so.
         raise ApplicationError(
-            f"Your wallet holds less than the {_tokens(plan.price)} the renewal costs; top up and try again.",
+            _("Your wallet holds less than the %(price)s the renewal costs; top up and try again.")
+            % {"price": _tokens(plan.price)},
             code="insufficient_funds",
             field="amount",
         )
@@ -153,7 +167,9 @@ def subscription_subscribe(
             sub.scheduled_plan = None
             sub.save()
             return SubscribeResult(sub, "downgrade_unscheduled")
-        raise ConflictError(f"You are already subscribed to the {plan.name} plan.", code="already_subscribed")
+        raise ConflictError(
+            _("You are already subscribed to the %(plan)s plan.") % {"plan": plan.local_name}, code="already_subscribed"
+        )
     if _is_upgrade(sub.plan, plan):
         return SubscribeResult(_upgrade(sub, plan=plan, now=now, actor=actor), "upgraded")
     sub.scheduled_plan = plan
@@ -166,7 +182,7 @@ def subscription_subscribe(
 def _running_subscription(user: User, now: datetime) -> Subscription:
     sub = subscription_for_update(user_id=user.pk)
     if sub is None:
-        raise NotFoundError("You have no subscription.", code="no_subscription")
+        raise NotFoundError(_("You have no subscription."), code="no_subscription")
     _advance(sub, now)
     return sub
 
@@ -182,7 +198,7 @@ def subscription_cancel(
     now = now or timezone.now()
     sub = _running_subscription(user, now)
     if sub.status in ENDED_STATUSES:
-        raise ConflictError("Your subscription has already ended.", code="subscription_ended")
+        raise ConflictError(_("Your subscription has already ended."), code="subscription_ended")
     if at_period_end and sub.status in GRANTING_STATUSES:
         if sub.cancel_at_period_end:
             return sub  # already scheduled: a repeated click changes nothing
@@ -190,15 +206,22 @@ def subscription_cancel(
         sub.canceled_at = now
         sub.scheduled_plan = None
         sub.save()
-        body = f"Your {sub.plan.name} plan stays active until {sub.current_period_end:%Y-%m-%d %H:%M} UTC, then ends."
+        with member_locale(sub.user):
+            body = _("Your %(plan)s plan stays active until %(end)s, then ends.") % {
+                "plan": sub.plan.local_name,
+                "end": datetime_text(sub.current_period_end),
+            }
     else:
         sub.canceled_at = now
         _end(sub, status=SubscriptionStatus.CANCELED, ended_at=now)
-        body = f"Your {sub.plan.name} plan was canceled and has ended."
+        with member_locale(sub.user):
+            body = _("Your %(plan)s plan was canceled and has ended.") % {"plan": sub.plan.local_name}
     audit_record(
         action=AuditAction.SUBSCRIPTION_CANCEL, instance=sub, actor=actor, data={"at_period_end": at_period_end}
     )
-    _notify(sub, N.SUBSCRIPTION_CANCELED, "Subscription canceled", body, event_id=_event(sub, "canceled", now))
+    with member_locale(sub.user):
+        title = _("Subscription canceled")
+    _notify(sub, N.SUBSCRIPTION_CANCELED, title, body, event_id=_event(sub, "canceled", now))
     return sub
 
 
@@ -210,10 +233,10 @@ def subscription_reactivate(*, user: User, now: datetime | None = None) -> Subsc
     sub = _running_subscription(user, now)
     if sub.status not in GRANTING_STATUSES:
         raise ConflictError(
-            "Only a running subscription can be reactivated; subscribe again instead.", code="not_reactivatable"
+            _("Only a running subscription can be reactivated; subscribe again instead."), code="not_reactivatable"
         )
     if not sub.cancel_at_period_end:
-        raise ConflictError("Your subscription is not set to end.", code="not_canceled")
+        raise ConflictError(_("Your subscription is not set to end."), code="not_canceled")
     sub.cancel_at_period_end = False
     sub.canceled_at = None
     sub.save()
@@ -230,15 +253,17 @@ def subscription_extend(
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("A reason is required.", code="reason_required", field="reason")
+        raise ApplicationError(_("A reason is required."), code="reason_required", field="reason")
     if not isinstance(days, int) or not 1 <= days <= MAX_EXTEND_DAYS:
-        raise ApplicationError(f"Days must be between 1 and {MAX_EXTEND_DAYS}.", code="invalid_days", field="days")
+        raise ApplicationError(
+            _("Days must be between 1 and %(max)d.") % {"max": MAX_EXTEND_DAYS}, code="invalid_days", field="days"
+        )
     sub = subscription_for_update(subscription_id=subscription_id)
     if sub is None:
-        raise NotFoundError("Subscription not found.", code="subscription_not_found")
+        raise NotFoundError(_("Subscription not found."), code="subscription_not_found")
     _advance(sub, now)
     if sub.status in ENDED_STATUSES:
-        raise ConflictError("An ended subscription cannot be extended.", code="subscription_ended")
+        raise ConflictError(_("An ended subscription cannot be extended."), code="subscription_ended")
     if sub.status == SubscriptionStatus.PAST_DUE:
         sub.status = SubscriptionStatus.ACTIVE
         sub.past_due_since = None

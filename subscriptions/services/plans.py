@@ -1,4 +1,7 @@
-"""The plans every installation starts with (``seed``), kept in step with this data."""
+"""The plans every installation starts with (``seed``), kept in step with this data.
+
+Their names and descriptions are marked for the translation catalogue: the pages
+show them in the reader's language (``Plan.local_name``, ``Plan.local_description``)."""
 
 from __future__ import annotations
 
@@ -6,14 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from subscriptions.models import Plan
 
 DEFAULT_PLANS: list[dict[str, Any]] = [
     {
         "code": "free",
-        "name": "Free",
-        "description": "Everything you need to take part: challenges, staking, governance.",
+        "name": gettext_noop("Free"),
+        "description": gettext_noop("Everything you need to take part: challenges, staking, governance."),
         "price": Decimal("0"),
         "period_days": 30,
         "trial_days": 0,
@@ -22,8 +26,8 @@ DEFAULT_PLANS: list[dict[str, Any]] = [
     },
     {
         "code": "pro",
-        "name": "Pro",
-        "description": "Twice the submissions per challenge. 7-day free trial.",
+        "name": gettext_noop("Pro"),
+        "description": gettext_noop("Twice the submissions per challenge. 7-day free trial."),
         "price": Decimal("50"),
         "period_days": 30,
         "trial_days": 7,

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
@@ -57,7 +58,9 @@ def _user_ref(data: dict[str, Any]):
     lookup = {"pk": data["user_id"]} if "user_id" in data else {"email": data["email"].strip().lower()}
     user = User.objects.filter(**lookup).first()
     if user is None:
-        raise NotFoundError("User not found.", code="user_not_found", field="user_id" if "user_id" in data else "email")
+        raise NotFoundError(
+            _("User not found."), code="user_not_found", field="user_id" if "user_id" in data else "email"
+        )
     return user
 
 

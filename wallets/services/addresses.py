@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, NotFoundError
 from wallets.models import Wallet, WalletAddress
@@ -22,12 +23,12 @@ def normalize_evm_address(value: str, *, field: str = "address") -> str:
     value = (value or "").strip()
     if not is_hex_address(value) or not value.startswith("0x"):
         raise ApplicationError(
-            "Enter an EVM address: 0x followed by 40 hexadecimal digits.", code="invalid_address", field=field
+            _("Enter an EVM address: 0x followed by 40 hexadecimal digits."), code="invalid_address", field=field
         )
     body = value[2:]
     if body != body.lower() and body != body.upper() and not is_checksum_address(value):
         raise ApplicationError(
-            "This address has an invalid EIP-55 checksum (check for a typo).", code="invalid_checksum", field=field
+            _("This address has an invalid EIP-55 checksum (check for a typo)."), code="invalid_checksum", field=field
         )
     return to_checksum_address(value)
 
@@ -39,14 +40,14 @@ def address_create(*, user: User, chain: str, address: str, label: str = "") -> 
     from wallets.models import Chain
 
     if chain not in Chain.values:
-        raise ApplicationError("Unknown chain.", code="invalid_chain", field="chain")
+        raise ApplicationError(_("Unknown chain."), code="invalid_chain", field="chain")
     address = normalize_evm_address(address)
     wallet = Wallet.objects.filter(user=user).first()
     if wallet is None:
-        raise NotFoundError("Wallet not found.", code="wallet_not_found")
+        raise NotFoundError(_("Wallet not found."), code="wallet_not_found")
     if WalletAddress.objects.filter(chain=chain, address=address).exists():
         raise ApplicationError(
-            "This address is already registered on this chain.", code="address_taken", field="address"
+            _("This address is already registered on this chain."), code="address_taken", field="address"
         )
     return WalletAddress.objects.create(wallet=wallet, chain=chain, address=address, label=(label or "").strip()[:60])
 
@@ -55,6 +56,6 @@ def address_create(*, user: User, chain: str, address: str, label: str = "") -> 
 def address_delete(*, user: User, address_id: int) -> None:
     """Remove one of the user's withdrawal addresses. Withdrawals keep their own
     copy of the destination (``Transaction.destination_address``), so history is intact."""
-    deleted, _ = WalletAddress.objects.filter(pk=address_id, wallet__user=user).delete()
+    deleted, _rows = WalletAddress.objects.filter(pk=address_id, wallet__user=user).delete()
     if not deleted:
-        raise NotFoundError("Address not found.", code="address_not_found")
+        raise NotFoundError(_("Address not found."), code="address_not_found")

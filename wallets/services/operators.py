@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.amounts import parse_amount
 from core.audit import AuditAction
@@ -42,7 +43,7 @@ def deposit_create(
         if existing is not None:
             if existing.wallet_id != wallet.pk or existing.amount != amount:
                 raise ConflictError(
-                    "This external reference was already credited with other details.",
+                    _("This external reference was already credited with other details."),
                     code="duplicate_external_reference",
                     field="external_reference",
                 )
@@ -80,10 +81,10 @@ def adjustment_create(
     """An operator's correcting entry on ``available`` (credit or debit); a reason is required."""
     amount = parse_amount(amount)
     if direction not in (D.CREDIT, D.DEBIT):
-        raise ApplicationError("Direction must be credit or debit.", code="invalid_direction", field="direction")
+        raise ApplicationError(_("Direction must be credit or debit."), code="invalid_direction", field="direction")
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("A reason is required for an adjustment.", code="reason_required", field="reason")
+        raise ApplicationError(_("A reason is required for an adjustment."), code="reason_required", field="reason")
     wallet = wallet_for_update(user_id=user.pk)
     if (row := _replayed(wallet, idempotency_key, K.ADJUSTMENT, amount, direction)) is not None:
         return row

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import status as http
 
 from core.amounts import EXACT, MAX_AMOUNT
@@ -52,12 +53,17 @@ def _rerun_on_unique_race(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _insufficient(what: str) -> ApplicationError:
-    return ApplicationError(f"Insufficient {what} balance.", code="insufficient_funds", field="amount")
+    messages = {
+        "available": _("Insufficient available balance."),
+        "staked": _("Insufficient staked balance."),
+        "held": _("Insufficient held balance."),
+    }
+    return ApplicationError(messages[what], code="insufficient_funds", field="amount")
 
 
 def _key_reused() -> ApplicationError:
     return ApplicationError(
-        "This idempotency key was already used for a different operation.",
+        _("This idempotency key was already used for a different operation."),
         code="idempotency_key_reused",
         field="idempotency_key",
         status_code=http.HTTP_422_UNPROCESSABLE_ENTITY,
@@ -95,7 +101,7 @@ def _apply(wallet: Wallet, kind: str, status: str, direction: str, amount: Decim
     if max(wallet.available, wallet.staked, wallet.held) > MAX_AMOUNT:
         # DECIMAL(36, 18) would overflow (strict mode: a DataError, i.e. a 500).
         raise ApplicationError(
-            "The balance would exceed the largest amount a wallet can hold.", code="balance_limit", field="amount"
+            _("The balance would exceed the largest amount a wallet can hold."), code="balance_limit", field="amount"
         )
 
 

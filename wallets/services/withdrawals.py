@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.amounts import parse_amount
 from core.audit import AuditAction
@@ -44,7 +45,7 @@ def withdrawal_request(*, user: User, amount: Any, address_id: int, idempotency_
             raise _key_reused()
         return row
     if address is None:
-        raise NotFoundError("Unknown withdrawal address.", code="address_not_found", field="address_id")
+        raise NotFoundError(_("Unknown withdrawal address."), code="address_not_found", field="address_id")
     row = _write(
         wallet,
         kind=K.WITHDRAWAL,
@@ -67,11 +68,14 @@ def _pending_withdrawal_for_update(withdrawal_id: int, *, user: User | None = No
         lookup = lookup.filter(user=user)
     wallet_id = lookup.values_list("wallet_id", flat=True).first()
     if wallet_id is None:
-        raise NotFoundError("Withdrawal not found.", code="withdrawal_not_found")
+        raise NotFoundError(_("Withdrawal not found."), code="withdrawal_not_found")
     wallet = wallet_for_update(wallet_id=wallet_id)
     row = Transaction.objects.get(pk=withdrawal_id)  # re-read under the wallet lock
     if row.status != S.PENDING:
-        raise ConflictError(f"This withdrawal is already {row.status}.", code="withdrawal_not_pending")
+        raise ConflictError(
+            _("This withdrawal no longer awaits approval (it is %(status)s).") % {"status": row.get_status_display()},
+            code="withdrawal_not_pending",
+        )
     return wallet, row
 
 
@@ -87,7 +91,7 @@ def withdrawal_approve(*, withdrawal_id: int, actor: User, external_reference: s
         and Transaction.objects.filter(kind=K.WITHDRAWAL, external_reference=external_reference).exists()
     ):
         raise ConflictError(
-            "This external reference is already used by another withdrawal.",
+            _("This external reference is already used by another withdrawal."),
             code="duplicate_external_reference",
             field="external_reference",
         )
@@ -104,7 +108,9 @@ def withdrawal_reject(*, withdrawal_id: int, actor: User, reason: str) -> Transa
     """An operator refuses the withdrawal: the held amount returns to available."""
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("A reason is required to reject a withdrawal.", code="reason_required", field="reason")
+        raise ApplicationError(
+            _("A reason is required to reject a withdrawal."), code="reason_required", field="reason"
+        )
     wallet, row = _pending_withdrawal_for_update(withdrawal_id)
     _transition(wallet, row, S.CANCELED, reason=f"Rejected: {reason}"[:500])
     events.transaction_event(row, actor=actor)
