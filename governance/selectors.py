@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -64,6 +65,12 @@ def vote_get(*, proposal: Proposal, voter: User) -> Vote | None:
     if not getattr(voter, "is_authenticated", False):
         return None
     return Vote.objects.filter(proposal=proposal, voter=voter).first()
+
+
+def vote_count_for_user(*, user: User, since: datetime, until: datetime) -> int:
+    """How many votes ``user`` cast from ``since`` (included) to ``until`` (excluded), one
+    per proposal (a changed vote counts once, when first cast); one query."""
+    return Vote.objects.filter(voter_id=user.pk, created_at__gte=since, created_at__lt=until).count()
 
 
 def proposal_results(*, proposal: Proposal) -> dict:
