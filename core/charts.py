@@ -108,9 +108,7 @@ def step_chart(series: Sequence[StepSeries], *, start: datetime, end: datetime) 
         parts.append(f"H{WIDTH}")
         lines.append(ChartLine(key=s.key, label=s.label, d="".join(parts)))
     ticks = [top, top / 2, Decimal(0)]
-    return StepChart(
-        lines=lines, y_ticks=ticks, grid=[_number(y_of(t)) for t in ticks], start=start, end=end
-    )
+    return StepChart(lines=lines, y_ticks=ticks, grid=[_number(y_of(t)) for t in ticks], start=start, end=end)
 
 
 # --- diverging bars ---------------------------------------------------------------------------

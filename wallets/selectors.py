@@ -330,8 +330,8 @@ def transaction_export_for_user(
     never held in memory, on the server or in the driver). ``rows`` (a filtered
     ``transaction_list_for_user``) narrows it; it is scoped to ``user`` again, so another
     member's rows cannot slip in."""
-    base = (rows if rows is not None else transaction_list_for_user(user=user)).filter(user_id=user.pk)
-    base = base.order_by("-created_at", "-id").values_list(*EXPORT_FIELDS)
+    mine = (rows if rows is not None else transaction_list_for_user(user=user)).filter(user_id=user.pk)
+    base: QuerySet[Transaction, tuple[Any, ...]] = mine.order_by("-created_at", "-id").values_list(*EXPORT_FIELDS)
     page = base
     while True:
         batch = list(page[:chunk_size])
