@@ -118,6 +118,12 @@ def submission_list(*, challenge: Challenge, user: User, status: str | None = No
     return qs.order_by("-submitted_at", "-id")
 
 
+def submission_count_for_user(*, user: User, since: datetime, until: datetime) -> int:
+    """How many submissions ``user`` made from ``since`` (included) to ``until`` (excluded);
+    one query on ``idx_submission_user`` (the dashboard's month at a glance)."""
+    return Submission.objects.filter(user_id=user.pk, submitted_at__gte=since, submitted_at__lt=until).count()
+
+
 def submission_get(*, challenge: Challenge, submission_id: int, user: User) -> Submission:
     submission = submission_list(challenge=challenge, user=user).filter(pk=submission_id).first()
     if submission is None:

@@ -155,8 +155,10 @@ class AmountFormField(forms.Field):
 # --- output --------------------------------------------------------------------------------
 
 
-def format_amount(value: Decimal | int, *, places: int | None = None, symbol: bool | str = False) -> str:
-    """An amount as text for people: never an exponent, no thousands separators.
+def format_amount(
+    value: Decimal | int, *, places: int | None = None, symbol: bool | str = False, grouping: bool = False
+) -> str:
+    """An amount as text for people: never an exponent.
 
     - ``places=None`` (pages, notifications, messages): every digit, no trailing
       zeros (``"10.5"``, ``"0.000001"``, ``"100"``);
@@ -164,7 +166,12 @@ def format_amount(value: Decimal | int, *, places: int | None = None, symbol: bo
       i.e. a whole amount without decimals (``"100"``), any other rounded half-up
       to two places (``"2.50"``, ``"0.00"`` for 0.001);
     - ``symbol=True`` appends ``settings.OGC_TOKEN_SYMBOL`` (``"10.5 OGC"``); a string
-      appends that symbol instead (a wallet's own ``token_symbol``).
+      appends that symbol instead (a wallet's own ``token_symbol``);
+    - ``grouping=True`` (what pages show, through the ``token_amount`` filter): a comma
+      between thousands of the whole part (``"1,234,567.123456789012345678"``), the
+      fraction never grouped. Without it (the default) there is no separator: text that
+      is read back (form inputs, CSV, API, idempotency keys) stays ungrouped, and
+      ``parse_amount`` refuses separators.
     """
     amount = Decimal(value)
     if places is None:
@@ -179,6 +186,10 @@ def format_amount(value: Decimal | int, *, places: int | None = None, symbol: bo
             else:
                 amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         text = f"{amount:f}"
+    if grouping:
+        sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+        whole, dot, fraction = digits.partition(".")
+        text = f"{sign}{int(whole):,}{dot}{fraction}"
     if symbol:
         text += f" {settings.OGC_TOKEN_SYMBOL if symbol is True else symbol}"
     return text

@@ -178,6 +178,12 @@ def results_chart(*, results: dict) -> dict:
     }
 
 
+def vote_count_for_user(*, user: User, since: datetime, until: datetime) -> int:
+    """How many votes ``user`` cast from ``since`` (included) to ``until`` (excluded), one
+    per proposal (a changed vote counts once, when first cast); one query."""
+    return Vote.objects.filter(voter_id=user.pk, created_at__gte=since, created_at__lt=until).count()
+
+
 def proposal_results(*, proposal: Proposal) -> dict:
     """The stored result of a closed proposal, or the live tally (not final) otherwise."""
     if proposal.status == ProposalStatus.CLOSED:

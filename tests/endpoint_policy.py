@@ -190,6 +190,10 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "api:ops-withdrawal-reject": staff(ROLE_OPERATOR, withdrawal_of),
     # wallets (pages)
     "wallet": SELF,
+    "wallet_transactions_csv": SELF,
+    "wallet_stake_review": SELF,
+    "wallet_unstake_review": SELF,
+    "wallet_withdraw_review": SELF,
     "wallet_stake": SELF,
     "wallet_unstake": SELF,
     "wallet_withdraw": SELF,

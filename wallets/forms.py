@@ -4,17 +4,28 @@ input and show the errors.
 
 Money forms carry a ``token`` fixed when the page is rendered; the view passes it
 to the service as the ledger row's idempotency key, so a double click or a
-browser resend moves the money once."""
+browser resend moves the money once. The same token travels through the
+confirmation page, so a double submit of "Confirm" moves the money once too.
+
+``LedgerPageFilter`` is the wallet page's ledger filter: the API's ``TransactionFilter``
+plus the page's date range (a preset ``period`` or ``date_from``/``date_to`` days, UTC),
+shared by the list and its CSV export."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import django_filters
 from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.amounts import AmountFormField
 from core.exceptions import ApplicationError
+from wallets.filters import TransactionFilter
 from wallets.models import Chain, WalletAddress
 
 
@@ -31,8 +42,14 @@ class MoneyForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class AddressChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: WalletAddress) -> str:
+        short = f"{obj.address[:6]}…{obj.address[-4:]}"
+        return " · ".join(part for part in (obj.label, obj.get_chain_display(), short) if part)
+
+
 class WithdrawForm(MoneyForm):
-    address = forms.ModelChoiceField(queryset=WalletAddress.objects.none(), empty_label=None)
+    address = AddressChoiceField(queryset=WalletAddress.objects.none(), empty_label=None)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,3 +66,33 @@ def apply_service_error(form: forms.Form, exc: ApplicationError) -> None:
     """Show a service refusal on the field it names (or on the form)."""
     field = {"address_id": "address"}.get(exc.field or "", exc.field)
     form.add_error(field if field in form.fields else None, exc.message)
+
+
+#: The date presets of the ledger filter: name -> number of days, today included.
+PERIOD_DAYS = {"7d": 7, "30d": 30, "90d": 90}
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+class LedgerPageFilter(TransactionFilter):
+    period = django_filters.ChoiceFilter(
+        choices=[("7d", _("Last 7 days")), ("30d", _("Last 30 days")), ("90d", _("Last 90 days"))],
+        method="filter_period",
+    )
+    date_from = django_filters.DateFilter(method="filter_date_from", label=_("From"))
+    date_to = django_filters.DateFilter(method="filter_date_to", label=_("To"))
+
+    class Meta(TransactionFilter.Meta):
+        fields = [*TransactionFilter.Meta.fields, "period", "date_from", "date_to"]
+
+    def filter_period(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        today = timezone.now().astimezone(UTC).date()
+        return queryset.filter(created_at__gte=_day_start(today - timedelta(days=PERIOD_DAYS[value] - 1)))
+
+    def filter_date_from(self, queryset: QuerySet, name: str, value: date) -> QuerySet:
+        return queryset.filter(created_at__gte=_day_start(value))
+
+    def filter_date_to(self, queryset: QuerySet, name: str, value: date) -> QuerySet:
+        return queryset.filter(created_at__lt=_day_start(value + timedelta(days=1)))

@@ -3,18 +3,22 @@ so another user's ids are simply not found (404, never 403)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.amounts import ZERO, amount_sum_field
+from core.amounts import EXACT, ZERO, amount_sum_field, exact_sum
 from core.exceptions import NotFoundError
 from wallets.ledger import EFFECTS, effect_of
 from wallets.models import (
+    Direction,
     Transaction,
     TransactionKind,
     TransactionStatus,
@@ -139,3 +143,220 @@ def total_staked_at(*, at: datetime) -> Decimal:
     """All tokens staked across every wallet at instant ``at`` (one query)."""
     result = Transaction.objects.filter(created_at__lte=at).aggregate(staked=_staked_at_expression(at))
     return result["staked"] or ZERO
+
+
+# --- the money screen: balances over time, the month at a glance, the export ------------
+#
+# Every ledger row records the three balances right after it (``available_after``,
+# ``staked_after``, ``held_after``): the series is those columns, in the order the rows
+# were written. The one movement a row does not record is the end of a pending row
+# (a withdrawal approved, rejected or canceled; an unstake's cool-down over): the
+# wallet moves at ``completed_at`` by (final effect - pending effect) x amount and no
+# row is written, so the series adds a point there, computed from ``EFFECTS``. A row
+# written after it carries the balances again, so nothing drifts.
+
+#: The (kind, direction) pairs whose rows can be written pending and settled later.
+_SETTLEABLE = {(kind, direction) for (kind, status, direction) in EFFECTS if status == TransactionStatus.PENDING}
+_SERIES_FIELDS = (
+    "id",
+    "kind",
+    "status",
+    "direction",
+    "amount",
+    "created_at",
+    "completed_at",
+    "available_after",
+    "staked_after",
+    "held_after",
+)
+
+
+@dataclass(frozen=True)
+class BalancePoint:
+    """The wallet's balances from ``at`` on. ``event``: ``start`` (the window's first
+    point), ``row`` (the balances-after of ledger row ``transaction_id``) or ``settled``
+    (row ``transaction_id`` left pending)."""
+
+    at: datetime
+    available: Decimal
+    staked: Decimal
+    held: Decimal
+    event: str
+    transaction_id: int | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return EXACT.add(EXACT.add(self.available, self.staked), self.held)
+
+
+def _settled_delta(kind: str, status: str, direction: str, amount: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    pending = effect_of(kind, TransactionStatus.PENDING, direction)
+    final = effect_of(kind, status, direction)
+    return tuple(EXACT.multiply(Decimal(f - p), amount) for f, p in zip(final, pending, strict=True))  # type: ignore[return-value]
+
+
+def _settled_q() -> Q:
+    """Rows that were written pending and have left it (``completed_at`` stamped later
+    than the insert; a row written completed has ``completed_at <= created_at``)."""
+    pairs = Q()
+    for kind, direction in _SETTLEABLE:
+        pairs |= Q(kind=kind, direction=direction)
+    return pairs & ~Q(status=TransactionStatus.PENDING) & Q(completed_at__gt=F("created_at"))
+
+
+def balance_series_for_user(*, user: User, since: datetime, until: datetime | None = None) -> list[BalancePoint]:
+    """``user``'s balances from ``since`` to ``until`` (default now): a ``start`` point
+    at ``since``, then one point per ledger row (its balances-after) and per pending
+    row settled in the window, oldest first. Two queries whatever the number of rows."""
+    until = until or timezone.now()
+    rows = Transaction.objects.filter(user_id=user.pk)
+    anchor = (
+        rows.filter(created_at__lt=since)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "available_after", "staked_after", "held_after")
+        .first()
+    )
+    in_window = Q(created_at__gte=since, created_at__lte=until)
+    settled = _settled_q() & Q(completed_at__lte=until)
+    if anchor is not None:
+        settled &= Q(completed_at__gt=anchor[0])
+        wanted = in_window | (settled & Q(created_at__lt=since))
+    else:
+        wanted = in_window
+    events: list[tuple[datetime, int, int, str, tuple[Decimal, ...]]] = []
+    for row in rows.filter(wanted).values(*_SERIES_FIELDS):
+        if row["created_at"] >= since:
+            after = (row["available_after"], row["staked_after"], row["held_after"])
+            events.append((row["created_at"], 1, row["id"], "row", after))
+        settles = (row["kind"], row["direction"]) in _SETTLEABLE and row["status"] != TransactionStatus.PENDING
+        completed = row["completed_at"]
+        if settles and completed is not None and row["created_at"] < completed <= until:
+            delta = _settled_delta(row["kind"], row["status"], row["direction"], row["amount"])
+            events.append((completed, 0, row["id"], "settled", delta))
+    # At one instant a settlement comes before a row: a row's balances-after already include it.
+    events.sort(key=lambda event: (event[0], event[1], event[2]))
+
+    state: tuple[Decimal, ...] = tuple(anchor[1:]) if anchor is not None else (ZERO, ZERO, ZERO)
+
+    def point(at: datetime, event: str, row_id: int | None = None) -> BalancePoint:
+        return BalancePoint(at, state[0], state[1], state[2], event=event, transaction_id=row_id)
+
+    points: list[BalancePoint] = []
+    for at, _order, row_id, event, values in events:
+        if at >= since and not points:
+            points.append(point(since, "start"))
+        if event == "row":
+            state = values
+        else:
+            state = tuple(EXACT.add(balance, change) for balance, change in zip(state, values, strict=True))
+        if at >= since:
+            points.append(point(at, event, row_id))
+    if not points:
+        points.append(point(since, "start"))
+    return points
+
+
+@dataclass(frozen=True)
+class MoneyDay:
+    """Tokens that came in and went out on ``day`` (UTC), counted when completed."""
+
+    day: date
+    tokens_in: Decimal
+    tokens_out: Decimal
+
+
+@dataclass(frozen=True)
+class MoneyPeriod:
+    """What moved in ``user``'s wallet from ``start`` to ``end``, counted when each row
+    completed (a withdrawal when approved, an unstake when its cool-down ended).
+    ``tokens_in``/``tokens_out`` change the total (credits, debits); ``rewards`` is part
+    of ``tokens_in``; ``staked``/``unstaked`` are moves between the member's own balances.
+    ``days`` has every day of the period, zeros included."""
+
+    start: datetime
+    end: datetime
+    tokens_in: Decimal
+    tokens_out: Decimal
+    rewards: Decimal
+    staked: Decimal
+    unstaked: Decimal
+    days: list[MoneyDay]
+
+
+_PERIOD_SUMS = ("tokens_in", "tokens_out", "rewards", "staked", "unstaked")
+
+
+def _sum_where(condition: Q) -> Coalesce:
+    return Coalesce(
+        Sum(Case(When(condition, then=F("amount")), default=Value(ZERO), output_field=_OUT)),
+        Value(ZERO),
+        output_field=_OUT,
+    )
+
+
+def money_period_for_user(*, user: User, start: datetime, end: datetime) -> MoneyPeriod:
+    """``user``'s money from ``start`` (included) to ``end`` (excluded), per UTC day and in
+    total (one grouped query)."""
+    per_day = (
+        Transaction.objects.filter(
+            user_id=user.pk, status=TransactionStatus.COMPLETED, completed_at__gte=start, completed_at__lt=end
+        )
+        .annotate(day=TruncDate("completed_at", tzinfo=UTC))
+        .order_by()
+        .values("day")
+        .annotate(
+            tokens_in=_sum_where(Q(direction=Direction.CREDIT)),
+            tokens_out=_sum_where(Q(direction=Direction.DEBIT)),
+            rewards=_sum_where(Q(kind=TransactionKind.REWARD)),
+            staked=_sum_where(Q(kind=TransactionKind.STAKE)),
+            unstaked=_sum_where(Q(kind=TransactionKind.UNSTAKE)),
+        )
+    )
+    found: dict[date, dict[str, Any]] = {row["day"]: dict(row) for row in per_day}
+    totals = {name: exact_sum(row[name] for row in found.values()) for name in _PERIOD_SUMS}
+    days = []
+    day, last = start.astimezone(UTC).date(), (end - timedelta(microseconds=1)).astimezone(UTC).date()
+    while day <= last:
+        sums = found.get(day, {})
+        days.append(MoneyDay(day, sums.get("tokens_in", ZERO), sums.get("tokens_out", ZERO)))
+        day += timedelta(days=1)
+    return MoneyPeriod(start=start, end=end, days=days, **totals)
+
+
+def transaction_export_for_user(
+    *, user: User, rows: QuerySet[Transaction] | None = None, chunk_size: int = 1000
+) -> Iterator[tuple]:
+    """``user``'s ledger rows for a CSV export (``EXPORT_FIELDS``), newest first, read
+    ``chunk_size`` rows per query by keyset on ``idx_txn_user_created`` (a long ledger is
+    never held in memory, on the server or in the driver). ``rows`` (a filtered
+    ``transaction_list_for_user``) narrows it; it is scoped to ``user`` again, so another
+    member's rows cannot slip in."""
+    mine = (rows if rows is not None else transaction_list_for_user(user=user)).filter(user_id=user.pk)
+    base: QuerySet[Transaction, tuple[Any, ...]] = mine.order_by("-created_at", "-id").values_list(*EXPORT_FIELDS)
+    page = base
+    while True:
+        batch = list(page[:chunk_size])
+        yield from batch
+        if len(batch) < chunk_size:
+            return
+        last_id, last_at = batch[-1][0], batch[-1][1]  # EXPORT_FIELDS starts with id, created_at
+        page = base.filter(Q(created_at__lt=last_at) | Q(created_at=last_at, id__lt=last_id))
+
+
+#: The columns of the export, in order.
+EXPORT_FIELDS = (
+    "id",
+    "created_at",
+    "completed_at",
+    "kind",
+    "status",
+    "direction",
+    "amount",
+    "available_after",
+    "staked_after",
+    "held_after",
+    "chain",
+    "destination_address",
+    "external_reference",
+    "memo",
+)

@@ -4,6 +4,11 @@ from wallets import views
 
 urlpatterns = [
     path("wallet/", views.wallet_page, name="wallet"),
+    path("wallet/transactions.csv", views.transactions_csv, name="wallet_transactions_csv"),
+    # Step 1 (nothing moves): the confirmation page. Step 2: the money moves.
+    path("wallet/stake/review/", views.stake_review, name="wallet_stake_review"),
+    path("wallet/unstake/review/", views.unstake_review, name="wallet_unstake_review"),
+    path("wallet/withdraw/review/", views.withdraw_review, name="wallet_withdraw_review"),
     path("wallet/stake/", views.stake, name="wallet_stake"),
     path("wallet/unstake/", views.unstake, name="wallet_unstake"),
     path("wallet/withdraw/", views.withdraw, name="wallet_withdraw"),

@@ -203,8 +203,46 @@ def test_format_round_trips(value):
 
 
 @pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (D("1234567.123456789012345678"), "1,234,567.123456789012345678"),  # 18 places kept, fraction not grouped
+        (D("1000.000000000000000000"), "1,000"),  # no trailing zeros
+        (D("999.5"), "999.5"),
+        (D("0.000000000000000001"), "0.000000000000000001"),
+        (D(0), "0"),
+        (D("-1234.5"), "-1,234.5"),
+        (MAX_AMOUNT, "999,999,999,999,999,999.999999999999999999"),
+    ],
+)
+def test_format_grouping(value, text):
+    assert format_amount(value, grouping=True) == text
+
+
+def test_format_grouping_with_places_and_symbol():
+    assert format_amount(D("1234567.125"), places=2, grouping=True, symbol="OGC") == "1,234,567.13 OGC"
+    assert format_amount(D("1500"), places=2, grouping=True) == "1,500"
+
+
+@given(column_values)
+def test_format_grouped_is_the_ungrouped_with_separators(value):
+    grouped, plain = format_amount(value, grouping=True), format_amount(value)
+    assert grouped.replace(",", "") == plain
+    whole = grouped.partition(".")[0]
+    assert all(len(group) == 3 for group in whole.split(",")[1:]) and 1 <= len(whole.split(",")[0]) <= 3
+
+
+def test_machine_text_stays_ungrouped():
+    """Form inputs (read back by parse_amount) never carry a separator."""
+    from core.amounts import AmountFormField
+
+    assert AmountFormField().prepare_value(D("1234567.5")) == "1234567.5"
+    with pytest.raises(ApplicationError):
+        parse_amount("1,234.5")
+
+
+@pytest.mark.parametrize(
     ("options", "text"),
-    [("", "1234.5"), ('"symbol"', "1234.5 OGC"), ('"2"', "1234.50"), ('"2,symbol"', "1234.50 OGC")],
+    [("", "1,234.5"), ('"symbol"', "1,234.5 OGC"), ('"2"', "1,234.50"), ('"2,symbol"', "1,234.50 OGC")],
 )
 def test_token_amount_filter(options, text):
     source = "{% load amounts %}{{ value|token_amount" + (":" + options if options else "") + " }}"
@@ -214,6 +252,20 @@ def test_token_amount_filter(options, text):
 def test_token_amount_filter_passes_other_values_through():
     template = Template("{% load amounts %}[{{ a|token_amount }}][{{ b|token_amount }}]")
     assert template.render(Context({"a": None, "b": "x"})) == "[][x]"
+
+
+@pytest.mark.parametrize(
+    ("direction", "text"),
+    [
+        ("credit", "+12,345.000000000000000001"),
+        ("debit", "\u221212,345.000000000000000001"),
+        ("internal", "12,345.000000000000000001"),
+    ],
+)
+def test_signed_amount_filter(direction, text):
+    template = Template("{% load amounts %}{{ value|signed_amount:direction }}")
+    value = D("12345.000000000000000001")
+    assert template.render(Context({"value": value, "direction": direction})) == text
 
 
 # --- API field ------------------------------------------------------------------------------

@@ -200,8 +200,12 @@ def test_pages_show_the_world_to_alice(world, client):
     active = Proposal.objects.get(status=ProposalStatus.ACTIVE)
     newest = Notification.objects.filter(recipient=alice).order_by("-created_at").first()
     expected = {
-        "/dashboard/": ["Welcome, Alice", format_amount(alice.wallet.available)],
-        "/wallet/": [format_amount(alice.wallet.available), format_amount(alice.wallet.staked), "Reward"],
+        "/dashboard/": ["Welcome, Alice", format_amount(alice.wallet.available, grouping=True)],
+        "/wallet/": [
+            format_amount(alice.wallet.available, grouping=True),
+            format_amount(alice.wallet.staked, grouping=True),
+            "Reward",
+        ],
         "/challenges/": [c.title for c in Challenge.objects.all()],
         f"/challenges/{open_.slug}/": [open_.title],
         f"/challenges/{judged.slug}/": [judged.title],
