@@ -64,9 +64,15 @@ services:
 db-user: services
 	@bash .ci/db-user.sh "$(DB_USER)" "$(DB_PASSWORD)"
 
+# Type checks: core and every app's write and read layers (mypy.ini; docs/architecture.md).
+MYPY_TARGETS := core accounts/services.py accounts/selectors.py wallets/services wallets/selectors.py \
+	notifications/services.py notifications/selectors.py subscriptions/services subscriptions/selectors.py \
+	challenges/services challenges/selectors.py governance/services.py governance/selectors.py
+
 lint: venv
 	$(BIN)/ruff check .
 	PYTHONPATH=. $(BIN)/lint-imports
+	DATABASE_URL=sqlite:///:memory: $(BIN)/mypy $(MYPY_TARGETS)
 	DATABASE_URL=sqlite:///:memory: DJANGO_SETTINGS_MODULE=ogc.settings.local $(PY) manage.py makemigrations --check --dry-run
 
 test: venv db-user lint

@@ -22,7 +22,7 @@ class ApplicationError(Exception):
     ``status_code`` is what an API returns (400 bad input, 404, 409 state conflict).
     """
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     default_code = "invalid"
 
     def __init__(
@@ -44,12 +44,12 @@ class ApplicationError(Exception):
 
 
 class NotFoundError(ApplicationError):
-    status_code = status.HTTP_404_NOT_FOUND
+    status_code: int = status.HTTP_404_NOT_FOUND
     default_code = "not_found"
 
 
 class ConflictError(ApplicationError):
-    status_code = status.HTTP_409_CONFLICT
+    status_code: int = status.HTTP_409_CONFLICT
     default_code = "conflict"
 
 
@@ -86,6 +86,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         fields = {exc.field: [exc.message]} if exc.field else {}
         body = {"code": exc.code, "detail": exc.message, "fields": fields, **exc.extra}
         return Response(body, status=exc.status_code)
+    detail: Any
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)

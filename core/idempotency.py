@@ -55,6 +55,7 @@ MAX_KEY_LENGTH = 255
 
 def request_fingerprint(request: Request) -> str:
     """A hash of what the request asks for: method, path and canonical body."""
+    body: Any
     try:
         body = request.data
     except Exception:
@@ -106,13 +107,17 @@ def run_idempotent(
     if key is None:
         return handler()
     fingerprint = request_fingerprint(request)
-    user = request.user
+    # Money endpoints require authentication (the view's permission classes ran first):
+    # the key is scoped to the user's id.
+    user_id = request.user.pk
+    if user_id is None:
+        raise PermissionError("Idempotency-Key handling needs an authenticated user")
 
     try:
         with transaction.atomic():
-            record = IdempotencyRecord.objects.create(user=user, key=key, scope=scope, request_hash=fingerprint)
+            record = IdempotencyRecord.objects.create(user_id=user_id, key=key, scope=scope, request_hash=fingerprint)
     except IntegrityError:
-        outcome = _existing(user=user, key=key, fingerprint=fingerprint)
+        outcome = _existing(user_id=user_id, key=key, fingerprint=fingerprint)
         if isinstance(outcome, Response):
             return outcome
         record = outcome  # an abandoned record this request has taken over
@@ -125,6 +130,7 @@ def _run_owned(record: IdempotencyRecord, handler: Callable[[], Response]) -> Re
     owned = IdempotencyRecord.objects.filter(
         pk=record.pk, state=IdempotencyRecord.State.IN_PROGRESS, created_at=record.created_at
     )
+    response: Response | None
     try:
         response = handler()
     except ApplicationError as exc:
@@ -135,6 +141,9 @@ def _run_owned(record: IdempotencyRecord, handler: Callable[[], Response]) -> Re
     except BaseException:
         owned.delete()
         raise
+    if response is None:  # the exception handler answers every ApplicationError
+        owned.delete()
+        raise RuntimeError("no response for an ApplicationError")
     if response.status_code >= 500:
         owned.delete()
         return response
@@ -170,12 +179,12 @@ def _take_over(record: IdempotencyRecord) -> IdempotencyRecord | None:
     return record
 
 
-def _existing(*, user: Any, key: str, fingerprint: str) -> Response | IdempotencyRecord:
+def _existing(*, user_id: int, key: str, fingerprint: str) -> Response | IdempotencyRecord:
     """The answer to a request whose key is taken: a replay, a 422/409, or the
     abandoned record (taken over) that the caller must now run under."""
     deadline = time.monotonic() + float(getattr(settings, "OGC_IDEMPOTENCY_WAIT_SECONDS", 5))
     while True:
-        record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        record = IdempotencyRecord.objects.filter(user_id=user_id, key=key).first()
         if record is None:
             # The first attempt failed and released the key: tell the client to retry.
             raise ConflictError(

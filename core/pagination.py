@@ -1,7 +1,8 @@
 import re
+from typing import cast
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Window
+from django.db.models import Count, QuerySet, Window
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
@@ -68,7 +69,10 @@ class WindowCountPaginator(Paginator):
             raise EmptyPage(self.error_messages["min_page"])
         alias = self.total_alias
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list.annotate(**{alias: Window(Count("*"))})[bottom : bottom + self.per_page])
+        # object_list is a QuerySet here (the pagination class hands one over); the stub
+        # types Paginator's list as a generic sliceable.
+        queryset = cast(QuerySet, self.object_list)
+        rows = list(queryset.annotate(**{alias: Window(Count("*"))})[bottom : bottom + self.per_page])
         if rows:
             is_dict = isinstance(rows[0], dict)
             total = rows[0][alias] if is_dict else getattr(rows[0], alias)
@@ -82,7 +86,7 @@ class WindowCountPaginator(Paginator):
         else:
             raise EmptyPage(self.error_messages["no_results"])
         self.__dict__["count"] = total  # ``count`` is a cached_property: no COUNT(*) query
-        return self._get_page(rows, number, self)
+        return self._get_page(rows, number, self)  # type: ignore[attr-defined]  # Paginator's documented hook, not in the stub
 
 
 class WindowCountPagination(DefaultPagination):
