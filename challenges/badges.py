@@ -44,7 +44,7 @@ DEFAULT_BADGE_TEXTS = (
     gettext_noop("First stake"),
     gettext_noop("Staked OGC for the first time."),
     gettext_noop("Committed staker"),
-    gettext_noop("Has at least OGC_BADGE_STAKER_MIN OGC staked."),
+    # The staker badge's description is written with the live threshold by badge_description.
 )
 
 

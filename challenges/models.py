@@ -270,7 +270,7 @@ class BadgeRule(models.TextChoices):
     FIRST_ACCEPTED = "first_accepted", _("First accepted submission")
     CHALLENGE_WINNER = "challenge_winner", _("Challenge winner")
     FIRST_STAKE = "first_stake", _("First stake")
-    STAKER = "staker", _("Staked at least OGC_BADGE_STAKER_MIN")
+    STAKER = "staker", _("Staked at least the staker threshold")
 
 
 class Badge(models.Model):

@@ -25,6 +25,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -74,8 +76,11 @@ _AMOUNT_RE = re.compile(AMOUNT_PATTERN)
 #: Text shaped like a number whose only fault is its sign or size (a sharper message).
 _SIGNED_RE = re.compile(r"-[0-9]+(?:\.[0-9]+)?")
 _LONG_RE = re.compile(r"[0-9]+(?:\.([0-9]+))?")
-#: The message for anything that is not an amount at all.
-NOT_AN_AMOUNT = "Enter a valid decimal amount, like 12 or 12.5: digits 0-9 with an optional decimal point between them."
+#: The message for anything that is not an amount at all (English; translated where it
+#: is raised, like every message of ``parse_amount``).
+NOT_AN_AMOUNT = gettext_noop(
+    "Enter a valid decimal amount, like 12 or 12.5: digits 0-9 with an optional decimal point between them."
+)
 
 
 def parse_amount(value: Any, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
@@ -88,38 +93,45 @@ def parse_amount(value: Any, *, field: str = "amount", allow_zero: bool = False)
     as its digits; a float is refused (it cannot carry 18 exact places). A ``Decimal``
     (from code: prices, rewards) is checked by value. The amount must be > 0, or >= 0 with
     ``allow_zero`` (fees, pools, prices). Refusals are ``ApplicationError(code=
-    "invalid_amount", field=field)`` with a message for people."""
+    "invalid_amount", field=field)`` with a message for people, in the active language."""
 
     def refuse(message: str) -> ApplicationError:
         return ApplicationError(message, code="invalid_amount", field=field)
 
-    too_small = "The amount cannot be negative." if allow_zero else "The amount must be greater than zero."
-    too_large = (
-        f"The amount is too large: at most {AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES} digits before the decimal point."
-    )
-    too_precise = f"At most {AMOUNT_DECIMAL_PLACES} decimal places are allowed."
+    def too_small() -> ApplicationError:
+        return refuse(_("The amount cannot be negative.") if allow_zero else _("The amount must be greater than zero."))
+
+    def too_large() -> ApplicationError:
+        return refuse(
+            _("The amount is too large: at most %(digits)d digits before the decimal point.")
+            % {"digits": AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES}
+        )
+
+    def too_precise() -> ApplicationError:
+        return refuse(_("At most %(places)d decimal places are allowed.") % {"places": AMOUNT_DECIMAL_PLACES})
+
     if isinstance(value, float):
-        raise refuse("Amounts must be decimal strings, not floats.")
+        raise refuse(_("Amounts must be decimal strings, not floats."))
     if isinstance(value, Decimal):
         amount = value
         if not amount.is_finite():
-            raise refuse(NOT_AN_AMOUNT)
+            raise refuse(_(NOT_AN_AMOUNT))
         if -amount.as_tuple().exponent > AMOUNT_DECIMAL_PLACES:  # type: ignore[operator]
-            raise refuse(too_precise)
+            raise too_precise()
         if amount > MAX_AMOUNT:
-            raise refuse(too_large)
+            raise too_large()
     else:
         text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
         if not _AMOUNT_RE.fullmatch(text):
             if _SIGNED_RE.fullmatch(text):
-                raise refuse(too_small)
+                raise too_small()
             long = _LONG_RE.fullmatch(text)
             if long and long[1] and len(long[1]) > AMOUNT_DECIMAL_PLACES:
-                raise refuse(too_precise)
-            raise refuse(too_large if long else NOT_AN_AMOUNT)
+                raise too_precise()
+            raise too_large() if long else refuse(_(NOT_AN_AMOUNT))
         amount = Decimal(text)
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise refuse(too_small)
+        raise too_small()
     return amount
 
 
@@ -219,8 +231,8 @@ class AmountSerializerField(serializers.DecimalField):
     integers, accepted for compatibility, are not in the schema."""
 
     default_error_messages = {
-        "float": 'Send amounts as decimal strings (e.g. "12.5"), not JSON numbers with a fraction.',
-        "invalid": NOT_AN_AMOUNT,
+        "float": gettext_lazy('Send amounts as decimal strings (e.g. "12.5"), not JSON numbers with a fraction.'),
+        "invalid": gettext_lazy(NOT_AN_AMOUNT),
     }
 
     def __init__(self, *, allow_zero: bool = False, **kwargs: Any) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -99,7 +100,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = {"code": "validation_error", "detail": "Invalid input.", "fields": _fields(exc.detail)}
+        body = {"code": "validation_error", "detail": gettext("Invalid input."), "fields": _fields(exc.detail)}
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         messages = _flatten(detail)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from core.amounts import format_amount
 from core.exceptions import ApplicationError
 from governance.forms import ProposalForm, VoteForm
-from governance.models import Proposal, ProposalStatus
+from governance.models import Proposal, ProposalStatus, choice_label
 from governance.selectors import (
     proposal_get,
     proposal_list,
@@ -102,7 +102,7 @@ def proposal_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request,
                     gettext("Your vote “%(choice)s” counts with weight %(weight)s.")
-                    % {"choice": vote.choice, "weight": format_amount(vote.weight)},
+                    % {"choice": choice_label(vote.choice), "weight": format_amount(vote.weight)},
                 )
                 return redirect("governance_detail", pk=proposal.pk)
     my_vote = vote_get(proposal=proposal, voter=request.user)

@@ -8,13 +8,14 @@ browser resend moves the money once. The same token travels through the
 confirmation page, so a double submit of "Confirm" moves the money once too.
 
 ``LedgerPageFilter`` is the wallet page's ledger filter: the API's ``TransactionFilter``
-plus the page's date range (a preset ``period`` or ``date_from``/``date_to`` days, UTC),
-shared by the list and its CSV export."""
+plus the page's date range (a preset ``period`` or ``date_from``/``date_to``: whole days
+in the time zone active for the request, the member's), shared by the list and its CSV
+export."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import django_filters
@@ -22,6 +23,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.amounts import AmountFormField
 from core.exceptions import ApplicationError
@@ -34,7 +36,7 @@ def new_token() -> str:
 
 
 class MoneyForm(forms.Form):
-    amount = AmountFormField(widget=forms.TextInput(attrs={"placeholder": "0.0"}))
+    amount = AmountFormField(label=_("Amount"), widget=forms.TextInput(attrs={"placeholder": "0.0"}))
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -49,7 +51,7 @@ class AddressChoiceField(forms.ModelChoiceField):
 
 
 class WithdrawForm(MoneyForm):
-    address = AddressChoiceField(queryset=WalletAddress.objects.none(), empty_label=None)
+    address = AddressChoiceField(label=_("Address"), queryset=WalletAddress.objects.none(), empty_label=None)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,9 +59,9 @@ class WithdrawForm(MoneyForm):
 
 
 class AddressForm(forms.Form):
-    chain = forms.ChoiceField(choices=Chain.choices, initial=Chain.ETHEREUM)
-    address = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"placeholder": "0x…"}))
-    label = forms.CharField(max_length=60, required=False)
+    chain = forms.ChoiceField(label=_("Chain"), choices=Chain.choices, initial=Chain.ETHEREUM)
+    address = forms.CharField(label=_("Address"), max_length=100, widget=forms.TextInput(attrs={"placeholder": "0x…"}))
+    label = forms.CharField(label=_("Label"), max_length=60, required=False)
 
 
 def apply_service_error(form: forms.Form, exc: ApplicationError) -> None:
@@ -73,7 +75,8 @@ PERIOD_DAYS = {"7d": 7, "30d": 30, "90d": 90}
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """Midnight starting ``day`` in the active time zone (the member's on their pages)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class LedgerPageFilter(TransactionFilter):
@@ -81,14 +84,14 @@ class LedgerPageFilter(TransactionFilter):
         choices=[("7d", _("Last 7 days")), ("30d", _("Last 30 days")), ("90d", _("Last 90 days"))],
         method="filter_period",
     )
-    date_from = django_filters.DateFilter(method="filter_date_from", label=_("From"))
-    date_to = django_filters.DateFilter(method="filter_date_to", label=_("To"))
+    date_from = django_filters.DateFilter(method="filter_date_from", label=pgettext_lazy("date range", "From"))
+    date_to = django_filters.DateFilter(method="filter_date_to", label=pgettext_lazy("date range", "To"))
 
     class Meta(TransactionFilter.Meta):
         fields = [*TransactionFilter.Meta.fields, "period", "date_from", "date_to"]
 
     def filter_period(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        today = timezone.now().astimezone(UTC).date()
+        today = timezone.localdate()
         return queryset.filter(created_at__gte=_day_start(today - timedelta(days=PERIOD_DAYS[value] - 1)))
 
     def filter_date_from(self, queryset: QuerySet, name: str, value: date) -> QuerySet:

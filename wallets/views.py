@@ -17,7 +17,7 @@ import csv
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +29,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ from django.views.decorators.http import require_POST, require_safe
 from core.amounts import EXACT, amount_out, format_amount
 from core.charts import StepSeries, step_chart
 from core.exceptions import ApplicationError, NotFoundError
+from core.i18n import DATETIME_FORMAT, datetime_text
 from core.throttling import throttle_page_post
 from wallets import selectors, services
 from wallets.forms import AddressForm, LedgerPageFilter, MoneyForm, WithdrawForm, apply_service_error, new_token
@@ -212,8 +214,9 @@ def _chart(wallet: Wallet, user: Any) -> dict[str, Any]:
     peak = max(points, key=lambda p: (p.total, p.at))
     return {
         "chart": chart,
-        "chart_start": since.astimezone(UTC).strftime(
-            "%Y-%m-%d" if now - since > timedelta(days=2) else "%Y-%m-%d %H:%M"
+        # In the member's time zone (active for the request), like every date on the page.
+        "chart_start": date_format(
+            timezone.localtime(since), "Y-m-d" if now - since > timedelta(days=2) else DATETIME_FORMAT
         ),
         "chart_first": at(since),
         "chart_last": points[-1],
@@ -369,9 +372,9 @@ def _staked_message(row) -> str:
 
 def _unstaked_message(row) -> str:
     if row.status == TransactionStatus.PENDING and row.available_at:
-        return _("Unstaked %(amount)s: it is back in Available on %(when)s UTC.") % {
+        return _("Unstaked %(amount)s: it is back in Available on %(when)s.") % {
             "amount": _amount_text(row),
-            "when": row.available_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+            "when": datetime_text(row.available_at),
         }
     return _("Unstaked %(amount)s: it is in Available now.") % {"amount": _amount_text(row)}
 

@@ -14,6 +14,8 @@ from challenges.models import Badge, UserBadge
 from challenges.services.rules import _require_moderator
 from core.audit import AuditAction, audit_record
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
+from core.i18n import member_locale
+from core.templatetags.ui import badge_name
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -80,11 +82,15 @@ def badge_revoke(*, badge_slug: str, user: User, actor: User, reason: str) -> Us
     audit_record(
         instance=user_badge, action=AuditAction.BADGE_REVOKE, actor=actor, data={"reason": user_badge.revoke_reason}
     )
+    with member_locale(user):
+        names = {"badge": badge_name(badge), "reason": user_badge.revoke_reason}
+        title = _("Badge revoked: %(badge)s") % names
+        body = _("Your %(badge)s badge was revoked: %(reason)s") % names
     notify(
         user=user,
         kind="badge_revoked",
-        title=f"Badge revoked: {badge.name}",
-        body=f"Your {badge.name} badge was revoked: {user_badge.revoke_reason}",
+        title=title,
+        body=body,
         data={"badge": badge.slug},
         event_id=f"badge-revoked:{user_badge.pk}:{user_badge.revoked_at.isoformat()}",
     )

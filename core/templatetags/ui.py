@@ -10,9 +10,9 @@
 - ``{% language user|member_language %}``: write a block in the language of a member's
   profile (the emails, rendered by a worker that has no request).
 - ``{{ badge|badge_name }}``: the badge's name, translated for the default badges.
-- ``{{ badge|badge_description }}``: the description (translated for the default
-  badges) with the staking threshold written out ("1000 OGC" instead of the setting's
-  name).
+- ``{{ badge|badge_description }}``: the description, translated for the default
+  badges; the default "staker" badge's says the live threshold ("Has at least 5,000 OGC
+  staked." when ``OGC_BADGE_STAKER_MIN`` is 5000), whatever its stored words say.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from core.i18n import member_language as _member_language
 register = template.Library()
 
 SPRITE = "icons/sprite.svg"
-#: The setting name the default "staker" badge's description was written with.
-STAKER_PLACEHOLDER = "OGC_BADGE_STAKER_MIN"
+#: The default "staker" badge's stored description (challenges migration 0003: the
+#: setting's default written out); shown with the live threshold instead.
+STAKER_DESCRIPTION = "Has at least 1,000 OGC staked."
 BADGE_ICONS = {
     "first_submission": "send",
     "first_accepted": "circle-check",
@@ -91,9 +92,10 @@ def badge_name(badge: Any) -> str:
 
 @register.filter
 def badge_description(badge: Any) -> str:
-    text = _translated(str(getattr(badge, "description", "") or ""))
-    if STAKER_PLACEHOLDER in text:
+    text = str(getattr(badge, "description", "") or "")
+    if text == STAKER_DESCRIPTION:
         threshold = Decimal(str(getattr(settings, "OGC_BADGE_STAKER_MIN", "1000")))
-        text = text.replace(f"{STAKER_PLACEHOLDER} {settings.OGC_TOKEN_SYMBOL}", STAKER_PLACEHOLDER)
-        text = text.replace(STAKER_PLACEHOLDER, format_amount(threshold, symbol=True))
-    return text
+        return gettext("Has at least %(amount)s staked.") % {
+            "amount": format_amount(threshold, symbol=True, grouping=True)
+        }
+    return _translated(text)

@@ -100,7 +100,7 @@ def test_a_closed_proposal_shows_the_result_and_my_vote_without_a_form():
     proposal_close(proposal_id=proposal.pk, now=proposal.voting_ends_at)
     html = _html(proposal, voter)
     assert VOTE_FORM not in html and _blocker(html) == "ended"
-    assert "The result above is final." in html and "You voted <strong>against</strong> with weight 30." in html
+    assert "The result above is final." in html and "You voted <strong>Against</strong> with weight 30." in html
 
 
 def test_a_window_that_ended_before_closing_is_not_offered():

@@ -49,7 +49,7 @@ def test_member_votes_through_the_form_and_can_change_it():
 
     vote = Vote.objects.get(proposal=proposal, voter=voter)
     assert (vote.choice, vote.weight) == ("abstain", Decimal("5"))
-    assert "You voted <strong>abstain</strong>" in client.get(f"/governance/{proposal.pk}/").content.decode()
+    assert "You voted <strong>Abstain</strong>" in client.get(f"/governance/{proposal.pk}/").content.decode()
 
 
 def test_non_member_sees_the_refusal_on_the_form():
@@ -67,7 +67,7 @@ def test_results_page_shows_the_stored_outcome():
     proposal_close(proposal_id=proposal.pk, now=proposal.voting_ends_at)
 
     page = _client().get(f"/governance/{proposal.pk}/results/").content.decode()
-    assert "Outcome: for" in page  # the only staker voted: quorum met
+    assert "Outcome: For" in page  # the only staker voted: quorum met
     assert "Quorum" in page
 
 

@@ -75,7 +75,7 @@ def test_ledger_filter_chips_keep_the_other_filters(member):
     assert deposit.url == "?period=7d&kind=deposit" and not deposit.current
     assert response.context["export_url"] == "/wallet/transactions.csv?kind=stake&period=7d"
     assert [t.kind for t in response.context["page"].object_list] == ["stake"]
-    # A date range: rows of those days only (UTC); an impossible one is an invalid filter.
+    # A date range: rows of those days only (the member's, UTC here); an impossible one is an invalid filter.
     today = timezone.now().date()
     rows = member.get("/wallet/", {"date_from": today.isoformat()}).context["page"].object_list
     assert len(rows) == 2
