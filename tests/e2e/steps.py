@@ -5,13 +5,14 @@ that page is being rebuilt (balance tiles, Max buttons, a confirmation step befo
 stake/unstake/withdraw, CSV export, a chart): after that change, adapt these
 functions and the walks keep working. They are written against today's page: one
 form per action (``data-testid="stake-form"`` ...), balances in
-``data-testid="available"``/``"staked"``/``"held"``, results as toasts, no
-confirmation step yet (``_confirm`` is where it goes).
+``data-testid="available"``/``"staked"``/``"held"``, results as toasts; they also
+take the confirmation step when a page asks for one (``_send_amount``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -86,27 +87,43 @@ def expect_in_ledger(page: Page, text: str) -> None:
     expect(page.get_by_test_id("ledger")).to_contain_text(text)
 
 
-def _confirm(page: Page) -> None:
-    """The confirmation step before a money movement: none on today's page."""
-
-
-def _send_amount(page: Page, form_id: str, amount: str, *, button: str, done: str, address: str = "") -> None:
+def _send_amount(
+    page: Page,
+    form_id: str,
+    amount: str,
+    *,
+    action: str,
+    done: str,
+    address: str = "",
+    on_confirm: Callable[[Page], None] | None = None,
+) -> None:
+    """Fill a money form and send it; if the next page asks to confirm (the rebuilt
+    wallet restates each move first: ``data-testid="confirm-form"``), call
+    ``on_confirm(page)`` there (e.g. the page checks) and confirm. ``action`` names the
+    form's button ("Stake", or "Review stake" on the rebuilt page); ``done`` is a
+    pattern of the resulting message."""
     form = page.get_by_test_id(form_id)
     form.get_by_label("Amount").fill(amount)
     if address:
         choice = form.get_by_label("Address")
         choice.select_option(choice.locator("option", has_text=address).get_attribute("value"))
-    form.get_by_role("button", name=button).click()
-    _confirm(page)
-    expect_message(page, done)
+    with page.expect_navigation():
+        form.get_by_role("button", name=re.compile(rf"^(review )?{action}$", re.IGNORECASE)).click()
+    confirm = page.get_by_test_id("confirm-form")
+    if confirm.count():
+        if on_confirm is not None:
+            on_confirm(page)
+        with page.expect_navigation():
+            confirm.get_by_role("button").click()
+    expect(page.locator(".messages")).to_contain_text(re.compile(done))
 
 
-def stake(page: Page, amount: str) -> None:
-    _send_amount(page, "stake-form", amount, button="Stake", done="Staked.")
+def stake(page: Page, amount: str, *, on_confirm: Callable[[Page], None] | None = None) -> None:
+    _send_amount(page, "stake-form", amount, action="stake", done=r"Staked\b", on_confirm=on_confirm)
 
 
-def unstake(page: Page, amount: str) -> None:
-    _send_amount(page, "unstake-form", amount, button="Unstake", done="Unstake started.")
+def unstake(page: Page, amount: str, *, on_confirm: Callable[[Page], None] | None = None) -> None:
+    _send_amount(page, "unstake-form", amount, action="unstake", done=r"Unstake(d| started)", on_confirm=on_confirm)
 
 
 def add_withdrawal_address(page: Page, address: str, *, label: str = "") -> None:
@@ -115,10 +132,16 @@ def add_withdrawal_address(page: Page, address: str, *, label: str = "") -> None
     expect(page.get_by_test_id("addresses")).to_contain_text(address)
 
 
-def withdraw(page: Page, amount: str, address: str) -> None:
+def withdraw(page: Page, amount: str, address: str, *, on_confirm: Callable[[Page], None] | None = None) -> None:
     """Request a withdrawal to one of the member's addresses; it waits for an operator."""
     _send_amount(
-        page, "withdraw-form", amount, button="Request withdrawal", done="Withdrawal requested", address=address
+        page,
+        "withdraw-form",
+        amount,
+        action="(request )?withdrawal",
+        done=r"Withdrawal (of .+ )?requested",
+        address=address,
+        on_confirm=on_confirm,
     )
     expect(page.get_by_test_id("pending-withdrawals")).to_contain_text(address)
 

@@ -6,7 +6,8 @@ and a screenshot ``test-artifacts/screenshots/walk-<nn>-<step>-<width>.png``.
 Sign up → dashboard → wallet: an operator credits a deposit with the admin's
 "Credit a deposit" form in a second browser context (the operator's real path, about
 a second per run: the same service call between browser steps would prove less), the
-member stakes the proposal minimum, adds an address and requests a withdrawal →
+member stakes the proposal minimum, adds an address and requests a withdrawal
+(through the confirmation step where the wallet has one) →
 challenge: an entry, then the leaderboard → notifications: one leads to its page →
 subscription → governance: a proposal of their own, then a vote on a proposal opened
 after they staked. Each step asserts what the member sees: a heading, a balance, a
@@ -111,12 +112,14 @@ def test_a_new_member_walks_the_platform(browsing, world, viewport):
     check(page, "wallet-deposit")
 
     # Stake the proposal minimum; add an address and request a withdrawal.
-    steps.stake(page, str(min_stake))
+    steps.stake(page, str(min_stake), on_confirm=lambda page: check(page, "wallet-confirm-stake"))
     steps.expect_balances(page, available=_amount(DEPOSIT), staked=_amount(min_stake), held="0")
     check(page, "wallet-staked")
     steps.add_withdrawal_address(page, VALID_ADDRESSES[0], label="Cold storage")
     check(page, "wallet-address")
-    steps.withdraw(page, str(WITHDRAWAL), VALID_ADDRESSES[0])
+    steps.withdraw(
+        page, str(WITHDRAWAL), VALID_ADDRESSES[0], on_confirm=lambda page: check(page, "wallet-confirm-withdrawal")
+    )
     steps.expect_balances(
         page, available=_amount(DEPOSIT - WITHDRAWAL), staked=_amount(min_stake), held=_amount(WITHDRAWAL)
     )
