@@ -7,7 +7,8 @@ against pytest-django's ``live_server`` (a real HTTP server thread on the test D
   missing browser is a failure.
 * A failed test leaves a full-page screenshot in ``test-artifacts/screenshots/``
   (CI keeps that folder as an artifact; see README), taken by the
-  ``pytest_runtest_makereport`` hook below while the page is still open.
+  ``pytest_runtest_makereport`` hook below while the page is still open; the page
+  checks found so far (``browsing.checks``, see ``checks.py``) join its report.
 * ``DJANGO_ALLOW_ASYNC_UNSAFE``: Playwright's sync API runs an asyncio event loop
   in the test's thread (in a greenlet), so Django sees a "running loop" and refuses
   ORM calls from that thread with ``SynchronousOnlyOperation``. The tests call the
@@ -84,6 +85,8 @@ class Session:
         self.browser = browser
         self.base_url = base_url
         self.contexts: list = []
+        #: A test's ``tests.e2e.checks.PageChecks``: its findings join a failure's report.
+        self.checks = None
 
     def open(self):
         context = self.browser.new_context(base_url=self.base_url, viewport={"width": 1280, "height": 900})
@@ -124,4 +127,8 @@ def pytest_runtest_makereport(item, call):
                 report.sections.append(("screenshot", f"could not save {path}: {exc}"))
             else:
                 report.sections.append(("screenshot", f"saved {path} ({page.url})"))
+    checks = session.checks if isinstance(session, Session) else None
+    if report.failed and report.when == "call" and checks is not None and not checks.reported(call.excinfo):
+        found = checks.problems
+        report.sections.append(("page checks so far", "\n".join(found) if found else "none"))
     return report
