@@ -155,8 +155,15 @@ class AmountFormField(forms.Field):
 # --- output --------------------------------------------------------------------------------
 
 
-def format_amount(value: Decimal | int, *, places: int | None = None, symbol: bool | str = False) -> str:
-    """An amount as text for people: never an exponent, no thousands separators.
+def format_amount(
+    value: Decimal | int,
+    *,
+    places: int | None = None,
+    symbol: bool | str = False,
+    thousands: bool = False,
+    signed: bool = False,
+) -> str:
+    """An amount as text for people: never an exponent.
 
     - ``places=None`` (pages, notifications, messages): every digit, no trailing
       zeros (``"10.5"``, ``"0.000001"``, ``"100"``);
@@ -164,7 +171,11 @@ def format_amount(value: Decimal | int, *, places: int | None = None, symbol: bo
       i.e. a whole amount without decimals (``"100"``), any other rounded half-up
       to two places (``"2.50"``, ``"0.00"`` for 0.001);
     - ``symbol=True`` appends ``settings.OGC_TOKEN_SYMBOL`` (``"10.5 OGC"``); a string
-      appends that symbol instead (a wallet's own ``token_symbol``).
+      appends that symbol instead (a wallet's own ``token_symbol``);
+    - ``thousands=True`` groups the whole part by three with commas (``"1,234,567.5"``;
+      the operator console): off by default, so the outputs above never change;
+    - ``signed=True`` writes ``+`` before a positive amount (a negative one always has
+      its ``-``; zero has no sign): credits and debits in the console's ledger lists.
     """
     amount = Decimal(value)
     if places is None:
@@ -179,9 +190,20 @@ def format_amount(value: Decimal | int, *, places: int | None = None, symbol: bo
             else:
                 amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         text = f"{amount:f}"
+    if thousands:
+        text = _group_thousands(text)
+    if signed and not text.startswith("-") and Decimal(value) != 0:
+        text = "+" + text
     if symbol:
         text += f" {settings.OGC_TOKEN_SYMBOL if symbol is True else symbol}"
     return text
+
+
+def _group_thousands(text: str) -> str:
+    """``"-1234567.50"`` -> ``"-1,234,567.50"`` (the whole part only; digits kept as they are)."""
+    sign = "-" if text.startswith("-") else ""
+    whole, dot, fraction = text.lstrip("-").partition(".")
+    return f"{sign}{int(whole):,}{dot}{fraction}"
 
 
 _API_CONTEXT = Context(prec=AMOUNT_MAX_DIGITS)

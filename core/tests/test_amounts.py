@@ -203,8 +203,51 @@ def test_format_round_trips(value):
 
 
 @pytest.mark.parametrize(
+    ("value", "kwargs", "text"),
+    [
+        (D("50.000000000000000000"), {"thousands": True}, "50"),
+        (D("1234567.500000000000000000"), {"thousands": True}, "1,234,567.5"),
+        (D("999.999"), {"thousands": True}, "999.999"),
+        (D("1000"), {"thousands": True, "symbol": True}, "1,000 OGC"),
+        (D("-1234.5"), {"thousands": True}, "-1,234.5"),
+        (D("0.000001"), {"thousands": True}, "0.000001"),
+        (MAX_AMOUNT, {"thousands": True}, "999,999,999,999,999,999.999999999999999999"),
+        (D("1234.567"), {"thousands": True, "places": 2}, "1,234.57"),
+        (D("50"), {"signed": True}, "+50"),
+        (D("-50.5"), {"signed": True}, "-50.5"),
+        (D(0), {"signed": True}, "0"),
+        (D("1250"), {"signed": True, "thousands": True, "symbol": True}, "+1,250 OGC"),
+    ],
+)
+def test_format_thousands_and_sign(value, kwargs, text, settings):
+    settings.OGC_TOKEN_SYMBOL = "OGC"
+    assert format_amount(value, **kwargs) == text
+
+
+@given(column_values)
+def test_format_thousands_changes_only_the_grouping(value):
+    grouped = format_amount(value, thousands=True)
+    assert grouped.replace(",", "") == format_amount(value)
+    assert D(grouped.replace(",", "")) == value
+
+
+@given(column_values)
+def test_the_new_options_leave_the_defaults_alone(value):
+    """Callers that pass neither option get exactly what they got before."""
+    assert format_amount(value, thousands=False, signed=False) == format_amount(value)
+    assert "," not in format_amount(value) and not format_amount(value).startswith("+")
+
+
+@pytest.mark.parametrize(
     ("options", "text"),
-    [("", "1234.5"), ('"symbol"', "1234.5 OGC"), ('"2"', "1234.50"), ('"2,symbol"', "1234.50 OGC")],
+    [
+        ("", "1234.5"),
+        ('"symbol"', "1234.5 OGC"),
+        ('"2"', "1234.50"),
+        ('"2,symbol"', "1234.50 OGC"),
+        ('"symbol,thousands"', "1,234.5 OGC"),
+        ('"thousands,signed"', "+1,234.5"),
+    ],
 )
 def test_token_amount_filter(options, text):
     source = "{% load amounts %}{{ value|token_amount" + (":" + options if options else "") + " }}"
