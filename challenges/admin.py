@@ -9,7 +9,6 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,6 +25,7 @@ from challenges.models import Badge, Challenge, ChallengeEntry, Reward, Submissi
 from core.admin import (
     ConsoleListMixin,
     CsvExportMixin,
+    MemberPicker,
     ReadOnlyAdminMixin,
     amount_html,
     member_html,
@@ -333,7 +333,7 @@ class BadgeActionForm(forms.Form):
 
     member = forms.ModelChoiceField(
         queryset=get_user_model().objects.all(),
-        widget=AutocompleteSelect(UserBadge._meta.get_field("user"), admin.site),
+        widget=MemberPicker(UserBadge._meta.get_field("user"), admin.site),
         help_text="Type part of the member's email or display name.",
     )
     reason = forms.CharField(max_length=300)

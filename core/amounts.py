@@ -203,6 +203,8 @@ def _group_thousands(text: str) -> str:
     """``"-1234567.50"`` -> ``"-1,234,567.50"`` (the whole part only; digits kept as they are)."""
     sign = "-" if text.startswith("-") else ""
     whole, dot, fraction = text.lstrip("-").partition(".")
+    if len(whole) <= 3:
+        return text
     return f"{sign}{int(whole):,}{dot}{fraction}"
 
 

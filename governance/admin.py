@@ -24,7 +24,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
+from urllib.parse import quote_plus
 
 from auditlog.models import LogEntry
 from django.contrib import admin
@@ -35,7 +37,7 @@ from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.admin import UserAdmin
@@ -115,15 +117,7 @@ class AdminAccountAdmin(UserAdmin):
         self._set_active(request, queryset, active=True)
 
 
-class VoteInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = Vote
-    extra = 0
-    can_delete = False
-    fields = ("voter", "choice", "weight", "created_at", "updated_at")
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("voter")
+RECENT_VOTES = 20
 
 
 class ClosingSoonFilter(admin.SimpleListFilter):
@@ -155,7 +149,6 @@ class ProposalAdmin(ConsoleListMixin, admin.ModelAdmin):
     search_fields = ("title", "author__email")
     list_select_related = ("author",)
     date_hierarchy = "created_at"
-    inlines = [VoteInline]
     actions = ["cancel_proposals", "close_ended_proposals"]
     readonly_fields = (
         "title",
@@ -178,7 +171,34 @@ class ProposalAdmin(ConsoleListMixin, admin.ModelAdmin):
         "canceled_at",
         "created_at",
         "updated_at",
+        "votes",
     )
+
+    @admin.display(description=f"votes (the last {RECENT_VOTES})")
+    def votes(self, obj: Proposal) -> SafeString:
+        """The latest votes and a link to all of them (an inline rendered every vote:
+        150 rows, 0.15 s, on a busy proposal)."""
+        rows = Vote.objects.filter(proposal=obj).select_related("voter").order_by("-updated_at", "-pk")[:RECENT_VOTES]
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td class='ogc-num'>{}</td><td>{}</td></tr>",
+            (
+                (
+                    member_html(v.voter, url=user_change_url(v.voter_id)),
+                    v.choice,
+                    format_amount(v.weight, thousands=True),
+                    when_html(v.updated_at),
+                )
+                for v in rows
+            ),
+        )
+        url = reverse("admin:governance_vote_changelist") + f"?proposal__id__exact={obj.pk}"
+        return format_html(
+            "<table><thead><tr><th>voter</th><th>choice</th><th>weight</th><th>when</th></tr></thead>"
+            '<tbody>{}</tbody></table><p><a href="{}">All votes on this proposal</a></p>',
+            body,
+            url,
+        )
 
     @admin.display(description="status", ordering="status")
     def status_pill(self, obj: Proposal) -> SafeString:
@@ -499,6 +519,7 @@ class AuditLogAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, ad
 
     list_display = ("when", "who", "what", "on", "change", "origin")
     list_display_links = ("when",)
+    list_per_page = 50  # rows of three or four lines: 50 is already a long page
     list_filter = (RowsFilter, ActionFilter, ObjectTypeFilter, ActorFilter, RequestFilter)
     date_hierarchy = "timestamp"
     search_fields = ("=cid",)  # the search itself is get_search_results
@@ -658,16 +679,15 @@ class AuditLogAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, ad
     def origin(self, entry: LogEntry) -> SafeString | str:
         parts = []
         if entry.remote_addr:
-            parts.append(format_html('<span class="ogc-code">{}</span>', entry.remote_addr))
+            parts.append(f'<span class="ogc-code">{escape(entry.remote_addr)}</span>')
         if entry.cid:
-            url = reverse("admin:auditlog_logentry_changelist") + "?" + _query({"cid": entry.cid})
+            url = f"{_log_url()}?cid={quote_plus(entry.cid)}"
             short = entry.cid if entry.cid.startswith("cmd:") else entry.cid[:8] + "…"
             parts.append(
-                format_html(
-                    '<a href="{}" class="ogc-code" title="Every entry of request {}">{}</a>', url, entry.cid, short
-                )
+                f'<a href="{escape(url)}" class="ogc-code" title="Every entry of request {escape(entry.cid)}">'
+                f"{escape(short)}</a>"
             )
-        return mark_safe("<br>".join(parts)) if parts else "—"  # noqa: S308 - every part is format_html output
+        return mark_safe("<br>".join(parts)) if parts else "—"  # noqa: S308 - every part escaped
 
     @admin.display(description="before → after")
     def diff_table(self, entry: LogEntry) -> SafeString | str:
@@ -692,6 +712,11 @@ class AuditLogAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, ad
             return "—"
         rows = format_html_join("", '<tr><th scope="row">{}</th><td>{}</td></tr>', details)
         return format_html('<table class="ogc-diff-table"><tbody>{}</tbody></table>', rows)
+
+
+@lru_cache(maxsize=1)
+def _log_url() -> str:
+    return reverse("admin:auditlog_logentry_changelist")
 
 
 def _query(params: dict[str, str]) -> str:

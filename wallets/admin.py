@@ -20,7 +20,6 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -35,6 +34,7 @@ from core.admin import (
     ConsoleListMixin,
     CsvExportMixin,
     LargeTableAdminMixin,
+    MemberPicker,
     ReadOnlyAdminMixin,
     amount_html,
     member_html,
@@ -192,7 +192,7 @@ class MoneyForm(forms.Form):
 
     member = forms.ModelChoiceField(
         queryset=get_user_model().objects.all(),
-        widget=AutocompleteSelect(Transaction._meta.get_field("user"), admin.site),
+        widget=MemberPicker(Transaction._meta.get_field("user"), admin.site),
         help_text="Type part of the member's email or display name.",
     )
     amount = AmountFormField(help_text='A decimal string, e.g. "12.5".')
