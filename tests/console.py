@@ -13,6 +13,18 @@ from accounts.tests.factories import StaffFactory, SuperuserFactory
 from core.permissions import ROLE_AUDITOR, ROLE_MODERATOR, ROLE_OPERATOR
 
 ROLES = (ROLE_OPERATOR, ROLE_MODERATOR, ROLE_AUDITOR)
+#: Every dashboard tile: what operators, auditors and superusers see.
+ALL_TILES = {
+    "Withdrawals awaiting approval",
+    "Submissions awaiting review",
+    "Proposals closing within 24 h",
+    "Subscriptions past due",
+    "Notification deliveries stuck",
+    "Last verify_ledger",
+    "Last check_integrity",
+}
+#: A moderator's tiles.
+MODERATOR_TILES = {"Submissions awaiting review", "Proposals closing within 24 h"}
 
 
 def seed_roles() -> None:
