@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts import selectors
 from accounts.models import User
 from accounts.services import password_reset_send
-from core.admin import ConsoleListMixin, ReadOnlyAdminMixin, amount_html, change_url
+from core.admin import ConsoleAdminMixin, ReadOnlyAdminMixin, amount_html, change_url
 from core.admin_site import Chart, SearchHit, Series, daily, register_chart, register_search
 from core.permissions import ROLE_MEMBER
 from wallets.models import Wallet
@@ -71,7 +71,7 @@ def _stronger_than_member(user: User) -> bool:
 
 
 @admin.register(User)
-class UserAdmin(ConsoleListMixin, DjangoUserAdmin):
+class UserAdmin(ConsoleAdminMixin, DjangoUserAdmin):
     add_form = UserCreationForm
     form = UserEditForm
     inlines = [WalletInline]

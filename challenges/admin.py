@@ -23,7 +23,7 @@ from challenges.admin_queues import QUEUE_URL_NAME, REVIEW_PERMISSION, Submissio
 from challenges.forms import ReviewForm
 from challenges.models import Badge, Challenge, ChallengeEntry, Reward, Submission, SubmissionStatus, UserBadge
 from core.admin import (
-    ConsoleListMixin,
+    ConsoleAdminMixin,
     CsvExportMixin,
     MemberPicker,
     ReadOnlyAdminMixin,
@@ -53,7 +53,7 @@ def _render_form(admin_obj, request, *, form, title: str, intro: str, submit_lab
     return TemplateResponse(request, "admin/challenges/action_form.html", context)
 
 
-class ReadOnlyAdmin(ConsoleListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Rows written only by the challenge services (the actions call them)."""
 
 
@@ -89,7 +89,7 @@ class ChallengeAdminForm(forms.ModelForm):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(ConsoleListMixin, admin.ModelAdmin):
+class ChallengeAdmin(ConsoleAdminMixin, admin.ModelAdmin):
     """Status moves only through the actions (publish, close, judge, pay, archive)."""
 
     form = ChallengeAdminForm
@@ -340,7 +340,7 @@ class BadgeActionForm(forms.Form):
 
 
 @admin.register(Badge)
-class BadgeAdmin(ConsoleListMixin, admin.ModelAdmin):
+class BadgeAdmin(ConsoleAdminMixin, admin.ModelAdmin):
     """The catalog is edited here; award and revoke open forms that call the services."""
 
     list_display = ("name", "slug", "icon", "rule", "active", "manage")

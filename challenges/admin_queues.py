@@ -25,7 +25,7 @@ from django.utils.http import urlencode
 from challenges import selectors, services
 from challenges.models import Submission, SubmissionStatus
 from core.admin import (
-    ConsoleListMixin,
+    ConsoleAdminMixin,
     ReadOnlyAdminMixin,
     action_form_page,
     member_html,
@@ -46,7 +46,7 @@ class ScoreForm(forms.Form):
     )
 
 
-class SubmissionQueueAdmin(ConsoleListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class SubmissionQueueAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("submitted", "challenge_col", "member", "entry", "decide")
     list_display_links = None
     list_select_related = ("challenge", "user")

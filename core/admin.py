@@ -24,7 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections, router, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import DecimalField, Model, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -35,7 +35,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
 from core.admin_site import ALERT, IDLE, OK, Tile, register_tile
-from core.amounts import format_amount
+from core.amounts import AMOUNT_DECIMAL_PLACES, format_amount
 from core.audit import AuditAction, audit_record
 from core.check_runs import CHECK_COMMANDS, check_runs_latest
 from core.exceptions import ApplicationError
@@ -301,7 +301,7 @@ class EstimatedCountPaginator(Paginator):
     reached by keyset links (``ConsoleChangeList``), so a count a little off never
     points at a page that does not exist; a page past the end is simply empty."""
 
-    exact_below = 20_000
+    exact_below = 5_000
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -358,7 +358,7 @@ class ConsoleChangeList(ChangeList):
 
     def url_for_result(self, result: Model) -> str:
         """The row's change page, from the pattern reversed once (``change_url``)."""
-        url = change_url(self.opts.app_label, self.opts.model_name, getattr(result, self.pk_attname))
+        url = change_url(self.opts.app_label, str(self.opts.model_name), getattr(result, self.pk_attname))
         return url if url is not None else super().url_for_result(result)
 
     def apply_select_related(self, qs: QuerySet) -> QuerySet:
@@ -392,6 +392,28 @@ class ConsoleChangeList(ChangeList):
             self.older_url = self.get_query_string({self.keyset_param: rows[-1].pk}, [PAGE_VAR])
 
 
+@lru_cache(maxsize=512)
+def _readable_amount(model: type[Model], name: Any) -> Any:
+    """``name`` itself, or for an amount field a display function that formats it (one
+    function per model and field, so that ``fields`` and ``readonly_fields`` agree)."""
+    if not isinstance(name, str):
+        return name
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # a method or an admin column, not a field
+        return name
+    if not isinstance(field, DecimalField) or field.decimal_places != AMOUNT_DECIMAL_PLACES:
+        return name
+
+    def display(obj: Model) -> str:
+        value = getattr(obj, name)
+        return "—" if value is None else format_amount(value, thousands=True)
+
+    display.short_description = field.verbose_name  # type: ignore[attr-defined]
+    display.__name__ = f"{name}_amount"
+    return display
+
+
 def _is_forward_relation(opts: Any, name: Any) -> bool:
     if not isinstance(name, str):
         return False
@@ -402,13 +424,38 @@ def _is_forward_relation(opts: Any, name: Any) -> bool:
     return bool(field.is_relation and (field.many_to_one or field.one_to_one) and not field.auto_created)
 
 
-class ConsoleListMixin:
-    """The console's changelist behaviour for a ModelAdmin: ``ConsoleChangeList``
-    (related rows prefetched, keyset links when ``keyset_pagination``, page hooks) and a
-    row checkbox written directly (Django renders it through the form-widget template
-    engine: about half a millisecond per row, 50 ms on a page of 100)."""
+class ConsoleAdminMixin:
+    """The console's behaviour for a ModelAdmin:
+
+    * its changelist is a ``ConsoleChangeList`` (related rows prefetched, keyset links
+      when ``keyset_pagination``, page hooks);
+    * the row checkbox is written directly (Django renders it through the form-widget
+      template engine: about half a millisecond per row, 50 ms on a page of 100);
+    * read-only amounts on change forms read as people write them ("1,250.5", not
+      "1250.500000000000000000"): every read-only ``DECIMAL(36, 18)`` field is shown
+      through ``format_amount``."""
 
     keyset_pagination = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_readonly_fields(request, obj)  # type: ignore[misc]
+        return [_readable_amount(self.model, name) for name in fields]  # type: ignore[attr-defined]
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The read-only amounts are shown by their display functions: keep their raw
+        # fields out of the form (the admin excludes read-only fields by name).
+        excluded = list(super().get_exclude(request, obj) or [])  # type: ignore[misc]
+        names = super().get_readonly_fields(request, obj)  # type: ignore[misc]
+        return excluded + [n for n in names if _readable_amount(self.model, n) is not n]  # type: ignore[attr-defined]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_fields(request, obj)  # type: ignore[misc]
+        view_only = obj is not None and not self.has_change_permission(request, obj)  # type: ignore[attr-defined]
+        readonly = set(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        return [
+            _readable_amount(self.model, name) if view_only or name in readonly else name  # type: ignore[attr-defined]
+            for name in fields
+        ]
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return ConsoleChangeList
@@ -422,7 +469,7 @@ class ConsoleListMixin:
         )
 
 
-class LargeTableAdminMixin(ConsoleListMixin):
+class LargeTableAdminMixin(ConsoleAdminMixin):
     """Changelist settings for tables of 10^5-10^6 rows (ledger, audit log,
     notifications): no exact counts, keyset links, newest first by primary key (ids
     follow time), and related rows prefetched for the page rather than joined (a join
@@ -449,9 +496,8 @@ class LargeTableAdminMixin(ConsoleListMixin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
         page = request.GET.get(PAGE_VAR, "")
-        drilled = (
-            any(key.startswith(f"{self.date_hierarchy}__") for key in request.GET) if self.date_hierarchy else False
-        )  # type: ignore[attr-defined]
+        hierarchy = getattr(self, "date_hierarchy", None)
+        drilled = bool(hierarchy) and any(key.startswith(f"{hierarchy}__") for key in request.GET)
         if page.isdigit() and int(page) > self.max_offset_page and ORDER_VAR not in request.GET and not drilled:
             params = request.GET.copy()
             del params[PAGE_VAR]
@@ -498,8 +544,9 @@ def stream_csv_rows(
     queryset: QuerySet, columns: Sequence[tuple[str, str]], *, chunk_size: int = 2_000
 ) -> Iterator[Sequence[Any]]:
     """The rows of ``queryset`` as ``values_list`` tuples of ``columns`` (header, path),
-    ``chunk_size`` rows per query in primary-key order: ``WHERE <filters> AND pk >
-    <last> ORDER BY pk LIMIT n``. Memory stays constant whatever the row count:
+    ``chunk_size`` rows at a time in primary-key order: ``SELECT id WHERE <filters> AND
+    id > <last> ORDER BY id LIMIT n``, then those rows' columns by id. Memory stays
+    constant whatever the row count:
     mysqlclient reads a whole result set into memory before the first row (Django's
     ``.iterator(chunk_size=...)`` streams only on PostgreSQL and Oracle), so a single
     query over a million rows would not; each chunk here is one small result."""
@@ -507,15 +554,18 @@ def stream_csv_rows(
     base = queryset.order_by("pk")
     last = None
     while True:
+        # The chunk's ids alone first (one table, its primary key in order), then their
+        # columns: with the joins of the related columns in the same query, MariaDB may
+        # start from the joined table and sort everything for every chunk.
         chunk_qs = base if last is None else base.filter(pk__gt=last)
-        chunk = list(chunk_qs.values_list("pk", *paths)[:chunk_size])
-        if not chunk:
+        ids = list(chunk_qs.values_list("pk", flat=True)[:chunk_size])
+        if not ids:
             return
-        for row in chunk:
-            yield row[1:]
-        if len(chunk) < chunk_size:
+        rows = base.model._default_manager.filter(pk__in=ids).order_by("pk").values_list(*paths)
+        yield from rows
+        if len(ids) < chunk_size:
             return
-        last = chunk[-1][0]
+        last = ids[-1]
 
 
 class CsvExportMixin:
@@ -587,7 +637,7 @@ class CsvExportMixin:
 
 
 @admin.register(CheckRun)
-class CheckRunAdmin(ConsoleListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class CheckRunAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Runs of ``verify_ledger`` and ``check_integrity``, newest first: written by the
     commands, read by everyone with ``core.view_checkrun`` (operators, auditors)."""
 

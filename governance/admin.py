@@ -43,7 +43,7 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.admin import UserAdmin
 from challenges.models import Badge, Challenge, Submission, UserBadge
 from core.admin import (
-    ConsoleListMixin,
+    ConsoleAdminMixin,
     CsvExportMixin,
     LargeTableAdminMixin,
     ReadOnlyAdminMixin,
@@ -134,7 +134,7 @@ class ClosingSoonFilter(admin.SimpleListFilter):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ConsoleListMixin, admin.ModelAdmin):
+class ProposalAdmin(ConsoleAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "title",
@@ -240,7 +240,7 @@ class ProposalAdmin(ConsoleListMixin, admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(ConsoleListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class VoteAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Votes are cast by members only; the admin reads them."""
 
     list_display = ("id", "proposal", "voter", "choice", "weight", "updated_at")
@@ -604,6 +604,13 @@ class AuditLogAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, ad
         for entry in rows:
             key = (_type_label(entry.content_type_id), entry.object_id)
             entry.console_label = labels.get(key)  # type: ignore[attr-defined]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            name = named_action(obj)
+            what = str(AuditAction(name).label) if name in AuditAction.values else ACTION_NAMES.get(obj.action, "")
+            context["subtitle"] = f"{what.capitalize()}: {getattr(obj, 'console_label', None) or obj.object_repr}"
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_object(self, request, object_id, from_field=None):
         entry = super().get_object(request, object_id, from_field)

@@ -16,7 +16,7 @@ from django.utils.html import format_html_join
 from django.utils.timesince import timesince
 
 from core.admin import (
-    ConsoleListMixin,
+    ConsoleAdminMixin,
     LargeTableAdminMixin,
     ReadOnlyAdminMixin,
     member_html,
@@ -177,7 +177,7 @@ class NotificationAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(ConsoleListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class NotificationPreferenceAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: users choose their preferences themselves."""
 
     list_display = ("user", "kind", "channel", "enabled", "updated_at")

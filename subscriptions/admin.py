@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import path, reverse
 
-from core.admin import ConsoleListMixin, ReadOnlyAdminMixin, amount_html, member_html, pill, user_change_url
+from core.admin import ConsoleAdminMixin, ReadOnlyAdminMixin, amount_html, member_html, pill, user_change_url
 from core.admin_site import Tile, queue_tile, register_tile
 from core.amounts import AmountFormField
 from subscriptions import selectors, services
@@ -55,7 +55,7 @@ class PlanForm(forms.ModelForm):
 
 
 @admin.register(Plan)
-class PlanAdmin(ConsoleListMixin, admin.ModelAdmin):
+class PlanAdmin(ConsoleAdminMixin, admin.ModelAdmin):
     form = PlanForm
     list_display = ("code", "name", "price_col", "period_days", "trial_days", "features", "is_active", "sort_order")
     list_filter = ("is_active",)
@@ -83,7 +83,7 @@ class SubscriptionPeriodInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(SubscriptionActionsMixin, ConsoleListMixin, admin.ModelAdmin):
+class SubscriptionAdmin(SubscriptionActionsMixin, ConsoleAdminMixin, admin.ModelAdmin):
     list_display = (
         "member",
         "plan",
@@ -141,7 +141,7 @@ class SubscriptionAdmin(SubscriptionActionsMixin, ConsoleListMixin, admin.ModelA
 
 
 @admin.register(SubscriptionPeriod)
-class SubscriptionPeriodAdmin(ConsoleListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class SubscriptionPeriodAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("subscription", "plan", "kind", "period_start", "period_end", "amount_col", "payment")
     list_filter = ("kind", "plan")
     search_fields = ("subscription__user__email",)

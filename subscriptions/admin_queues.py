@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin import (
-    ConsoleListMixin,
+    ConsoleAdminMixin,
     action_form_page,
     amount_html,
     member_html,
@@ -105,7 +105,7 @@ class SubscriptionActionsMixin:
         )
 
 
-class PastDueQueueAdmin(SubscriptionActionsMixin, ConsoleListMixin, admin.ModelAdmin):
+class PastDueQueueAdmin(SubscriptionActionsMixin, ConsoleAdminMixin, admin.ModelAdmin):
     list_display = ("member", "plan_col", "overdue", "grace_ends", "wallet_col", "decide")
     list_display_links = None
     list_select_related = ("user__wallet", "plan", "scheduled_plan")

@@ -31,7 +31,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
 from core.admin import (
-    ConsoleListMixin,
+    ConsoleAdminMixin,
     CsvExportMixin,
     LargeTableAdminMixin,
     MemberPicker,
@@ -87,7 +87,7 @@ class WalletAddressInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Wallet)
-class WalletAdmin(ConsoleListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class WalletAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "member", "available_col", "staked_col", "held_col", "deposit_address_col", "updated")
     search_fields = ("user__email", "user__display_name", "=deposit_address", "=id")
     list_select_related = ("user",)
@@ -169,7 +169,7 @@ class WalletAdmin(ConsoleListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(WalletAddress)
-class WalletAddressAdmin(ConsoleListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class WalletAddressAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("address_col", "chain", "label", "member", "created_at")
     list_filter = ("chain",)
     search_fields = ("=address", "wallet__user__email", "label")
@@ -240,6 +240,14 @@ class TransactionAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin,
     def __init__(self, model, admin_site) -> None:
         super().__init__(model, admin_site)
         self.withdrawal_queue = WithdrawalQueueAdmin(model, admin_site)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            amount = format_amount(obj.amount, thousands=True, symbol=True)
+            context["subtitle"] = (
+                f"{obj.get_kind_display()} #{obj.pk}: {amount} ({obj.get_status_display()}), {obj.user.email}"
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_approve_withdrawal_permission(self, request) -> bool:
         return request.user.has_perm(APPROVE_PERMISSION)

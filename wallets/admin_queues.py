@@ -31,7 +31,7 @@ from django.utils.http import urlencode
 from django.utils.timesince import timesince
 
 from core.admin import (
-    ConsoleListMixin,
+    ConsoleAdminMixin,
     CsvExportMixin,
     ReadOnlyAdminMixin,
     action_form_page,
@@ -93,7 +93,7 @@ def history_html(history: dict[str, Any] | None, joined) -> str:
     )
 
 
-class WithdrawalQueueAdmin(CsvExportMixin, ConsoleListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class WithdrawalQueueAdmin(CsvExportMixin, ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("requested", "requester", "amount_col", "destination", "history", "decide")
     list_display_links = None
     list_select_related = ("user", "wallet")

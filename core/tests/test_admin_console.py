@@ -209,3 +209,32 @@ def test_relative_times_without_timesince():
     html = when_html(now - timedelta(hours=5), now=now)
     assert ">5 hours ago</time>" in html and 'title="' in html and "UTC" in html
     assert ">in 2 days</time>" in when_html(now + timedelta(days=2, minutes=1), now=now)
+
+
+def test_read_only_amounts_on_change_forms_read_as_people_write_them():
+    seed_roles()
+    row = pending_withdrawal("1250.5", funded="2000")
+    client = client_for(staff(None))
+    html = client.get(f"/admin/wallets/transaction/{row.pk}/change/").content.decode()
+    assert "1,250.5" in html and "1250.500000000000000000" not in html  # fields, title, breadcrumbs
+    from subscriptions.tests.factories import PlanFactory
+
+    plan = PlanFactory(code="plus", price="20")
+    form = client.get(f"/admin/subscriptions/plan/{plan.pk}/change/").content.decode()
+    assert 'name="price"' in form  # an editable amount stays an input
+    response = client.post(
+        f"/admin/subscriptions/plan/{plan.pk}/change/",
+        {
+            "name": plan.name,
+            "description": "",
+            "price": "25.5",
+            "period_days": "30",
+            "trial_days": "0",
+            "features": "[]",
+            "is_active": "on",
+            "sort_order": "0",
+        },
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert str(plan.price.normalize()) == "25.5"
