@@ -29,6 +29,7 @@ from core.admin import (
     ReadOnlyAdminMixin,
     action_form_page,
     member_html,
+    row_url,
     run_admin_action,
     safe_next_url,
     user_change_url,
@@ -100,8 +101,8 @@ class SubmissionQueueAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
 
     @admin.display(description="review")
     def decide(self, row: Submission) -> str:
-        url = reverse("admin:challenges_submission_quick_review", args=[row.pk])
-        full = reverse("admin:challenges_submission_review", args=[row.pk])
+        url = row_url("admin:challenges_submission_quick_review", row.pk)
+        full = row_url("admin:challenges_submission_review", row.pk)
         next_url = getattr(row, "console_next", "")
         return format_html(
             '<div class="ogc-row-actions">'

@@ -159,7 +159,7 @@ def past_due_tile(request: HttpRequest) -> Tile:
         request,
         title="Subscriptions past due",
         count=summary["count"],
-        detail=f"{summary['expiring']} lose access within a day",
+        detail=f"{summary['expiring']} {'loses' if summary['expiring'] == 1 else 'lose'} access within a day",
         queue_url=reverse(QUEUE_URL_NAME),
         list_url=reverse("admin:subscriptions_subscription_changelist") + "?status__exact=past_due",
         permission=CHANGE_PERMISSION,

@@ -26,9 +26,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import escape, format_html
 from django.utils.http import urlencode
-from django.utils.timesince import timesince
+from django.utils.safestring import mark_safe
 
 from core.admin import (
     ConsoleAdminMixin,
@@ -37,6 +38,8 @@ from core.admin import (
     action_form_page,
     amount_html,
     member_html,
+    relative_time,
+    row_url,
     run_admin_action,
     safe_next_url,
     user_change_url,
@@ -76,7 +79,7 @@ def history_html(history: dict[str, Any] | None, joined) -> str:
     """The requester's record, in one cell: account age, deposits, past withdrawals."""
     if history is None:
         return ""
-    age = timesince(joined, depth=1) if joined else "?"
+    age = relative_time((timezone.now() - joined).total_seconds()) if joined else "?"
     pending = history["pending"] - 1  # this request is one of them
     return format_html(
         '<span class="ogc-history">Member for <strong>{}</strong><br>'
@@ -119,9 +122,11 @@ class WithdrawalQueueAdmin(CsvExportMixin, ConsoleAdminMixin, ReadOnlyAdminMixin
     def annotate_page(self, request: HttpRequest, rows: list[Transaction]) -> None:
         history = selectors.members_ledger_history(user_ids=sorted({row.user_id for row in rows}))
         here = request.get_full_path()
+        back = urlencode({"next": here})
         for row in rows:
             row.console_history = history.get(row.user_id)
             row.console_next = here
+            row.console_back = back
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
         summary = selectors.withdrawals_pending_summary()
@@ -137,7 +142,7 @@ class WithdrawalQueueAdmin(CsvExportMixin, ConsoleAdminMixin, ReadOnlyAdminMixin
 
     @admin.display(description="requested", ordering="pk")
     def requested(self, row: Transaction) -> str:
-        link = reverse("admin:wallets_transaction_change", args=[row.pk])
+        link = row_url("admin:wallets_transaction_change", row.pk)
         return format_html('<a href="{}">#{}</a><br>{}', link, row.pk, when_html(row.created_at))
 
     @admin.display(description="member")
@@ -164,19 +169,16 @@ class WithdrawalQueueAdmin(CsvExportMixin, ConsoleAdminMixin, ReadOnlyAdminMixin
 
     @admin.display(description="decide")
     def decide(self, row: Transaction) -> str:
-        approve = reverse("admin:wallets_transaction_withdrawal_approve", args=[row.pk])
-        reject = reverse("admin:wallets_transaction_withdrawal_reject", args=[row.pk])
-        next_url = getattr(row, "console_next", "")
-        amount = format_amount(row.amount, thousands=True, symbol=row.wallet.token_symbol)
-        return format_html(
+        approve = row_url("admin:wallets_transaction_withdrawal_approve", row.pk)
+        reject = row_url("admin:wallets_transaction_withdrawal_reject", row.pk)
+        amount = escape(format_amount(row.amount, thousands=True, symbol=row.wallet.token_symbol))
+        next_url = escape(getattr(row, "console_next", ""))
+        back = escape(getattr(row, "console_back", ""))
+        return mark_safe(  # noqa: S308 - every value escaped
             '<div class="ogc-row-actions">'
-            '<button type="submit" class="ogc-approve" formaction="{}" name="next" value="{}">Approve {}</button>'
-            '<a class="button ogc-reject" href="{}?{}">Reject…</a></div>',
-            approve,
-            next_url,
-            amount,
-            reject,
-            urlencode({"next": next_url}),
+            f'<button type="submit" class="ogc-approve" formaction="{approve}" name="next" value="{next_url}">'
+            f"Approve {amount}</button>"
+            f'<a class="button ogc-reject" href="{reject}?{back}">Reject…</a></div>'
         )
 
     # --- bulk actions ----------------------------------------------------------------------
