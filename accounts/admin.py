@@ -83,11 +83,14 @@ class UserAdmin(ConsoleAdminMixin, DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("display_name", "bio", "avatar_url", "country", "locale", "timezone")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        # Access is given by roles (groups synchronised from accounts/roles.py), not by
+        # per-account permissions: the form does not offer them (a side door past the
+        # roles, and 160 options rendered on every account page: 50 ms of each view).
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("date_joined", "last_login", "created_at", "updated_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    filter_horizontal = ("groups", "user_permissions")
+    filter_horizontal = ("groups",)
 
     # Only superusers may grant access or touch staff accounts: an operator with
     # ``change_user`` supports members (profile, active flag) but can neither

@@ -53,7 +53,6 @@ class SubmissionQueueAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
     list_select_related = ("challenge", "user")
     list_filter = ("challenge",)
     search_fields = ("title", "user__email")
-    list_per_page = 50
     show_facets = admin.ShowFacets.NEVER
     ordering = ("submitted_at", "pk")
     show_full_result_count = False

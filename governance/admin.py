@@ -519,7 +519,6 @@ class AuditLogAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, ad
 
     list_display = ("when", "who", "what", "on", "change", "origin")
     list_display_links = ("when",)
-    list_per_page = 50  # rows of three or four lines: 50 is already a long page
     list_filter = (RowsFilter, ActionFilter, ObjectTypeFilter, ActorFilter, RequestFilter)
     date_hierarchy = "timestamp"
     search_fields = ("=cid",)  # the search itself is get_search_results

@@ -96,7 +96,6 @@ class NotificationAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
     """Notifications are written by services only: the admin reads, resends, broadcasts."""
 
     list_display = ("id", "member", "kind", "title", "channel_states", "created", "read_at")
-    list_per_page = 50
     list_filter = (DeliveryFilter, ChannelFilter, "kind", "created_at")
     search_fields = ("=event_id",)  # get_search_results: an email finds the recipient's inbox
     search_help_text = "A member's email, or an event id."

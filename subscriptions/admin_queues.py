@@ -111,7 +111,6 @@ class PastDueQueueAdmin(SubscriptionActionsMixin, ConsoleAdminMixin, admin.Model
     list_select_related = ("user__wallet", "plan", "scheduled_plan")
     list_filter = ("plan",)
     search_fields = ("user__email",)
-    list_per_page = 50
     show_facets = admin.ShowFacets.NEVER
     ordering = ("past_due_since", "pk")
     show_full_result_count = False

@@ -229,7 +229,6 @@ TRANSACTION_EXPORT_COLUMNS = (
 @admin.register(Transaction)
 class TransactionAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "when", "member", "what", "amount_col", "available_after_col", "by")
-    list_per_page = 50
     list_filter = ("kind", "status", "direction", "created_at")
     search_fields = ("=id",)  # the search itself is get_search_results: what the term looks like decides
     search_help_text = "A transaction id (#123), a member's email, an address or chain hash, an idempotency key."

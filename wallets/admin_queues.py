@@ -102,7 +102,6 @@ class WithdrawalQueueAdmin(CsvExportMixin, ConsoleAdminMixin, ReadOnlyAdminMixin
     list_select_related = ("user", "wallet")
     search_fields = ("=id", "user__email", "destination_address")
     list_filter = ("chain",)
-    list_per_page = 50
     show_facets = admin.ShowFacets.NEVER
     ordering = ("pk",)
     actions = ["approve_selected", "reject_selected"]
