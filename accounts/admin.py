@@ -1,12 +1,19 @@
+"""Operator console for accounts: members and staff, their wallet (read-only), the
+password-reset action. The User admin's search (email, display name) also serves every
+member autocomplete of the console (deposits, adjustments, badges)."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
+from accounts import selectors
 from accounts.models import User
 from accounts.services import password_reset_send
-from core.admin import ReadOnlyAdminMixin
+from core.admin import ConsoleAdminMixin, ReadOnlyAdminMixin, amount_html, change_url
+from core.admin_site import Chart, SearchHit, Series, daily, register_chart, register_search
 from core.permissions import ROLE_MEMBER
 from wallets.models import Wallet
 
@@ -30,8 +37,31 @@ class WalletInline(ReadOnlyAdminMixin, admin.StackedInline):
     can_delete = False
     extra = 0
     max_num = 1
-    fields = ("token_symbol", "available", "staked", "held", "deposit_address", "created_at")
+    fields = ("available_col", "staked_col", "held_col", "deposit_address", "wallet_link", "created_at")
     readonly_fields = fields
+
+    @admin.display(description="available")
+    def available_col(self, obj: Wallet) -> str:
+        return amount_html(obj.available, symbol=obj.token_symbol)
+
+    @admin.display(description="staked")
+    def staked_col(self, obj: Wallet) -> str:
+        return amount_html(obj.staked, symbol=obj.token_symbol)
+
+    @admin.display(description="held")
+    def held_col(self, obj: Wallet) -> str:
+        return amount_html(obj.held, symbol=obj.token_symbol)
+
+    @admin.display(description="ledger")
+    def wallet_link(self, obj: Wallet) -> str:
+        from django.utils.html import format_html
+
+        return format_html(
+            '<a href="{}">Wallet and its last transactions</a> · <a href="{}?user__id__exact={}">All transactions</a>',
+            change_url("wallets", "wallet", obj.pk),
+            reverse("admin:wallets_transaction_changelist"),
+            obj.user_id,
+        )
 
 
 def _stronger_than_member(user: User) -> bool:
@@ -41,7 +71,7 @@ def _stronger_than_member(user: User) -> bool:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ConsoleAdminMixin, DjangoUserAdmin):
     add_form = UserCreationForm
     form = UserEditForm
     inlines = [WalletInline]
@@ -53,11 +83,14 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("display_name", "bio", "avatar_url", "country", "locale", "timezone")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        # Access is given by roles (groups synchronised from accounts/roles.py), not by
+        # per-account permissions: the form does not offer them (a side door past the
+        # roles, and 160 options rendered on every account page: 50 ms of each view).
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("date_joined", "last_login", "created_at", "updated_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    filter_horizontal = ("groups", "user_permissions")
+    filter_horizontal = ("groups",)
 
     # Only superusers may grant access or touch staff accounts: an operator with
     # ``change_user`` supports members (profile, active flag) but can neither
@@ -112,3 +145,37 @@ class UserAdmin(DjangoUserAdmin):
         if db_field.name == "bio":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+# --- dashboard and search ------------------------------------------------------------------------
+
+
+@register_chart("accounts.new_members", order=20, permissions=["accounts.view_user"])
+def new_members_chart(start, days) -> Chart:
+    counts = daily(selectors.members_joined_per_day(since=start), days)
+    total = sum(counts)
+    return Chart(
+        title="New members",
+        days=days,
+        series=[Series("Sign-ups", counts)],
+        summary=f"{total:,} accounts created over the last {len(days)} days; {counts[-1] if counts else 0} today.",
+        url=reverse("admin:accounts_user_changelist") + "?date_joined__gte=" + start.date().isoformat(),
+    )
+
+
+@register_search("Members", order=10, permissions=["accounts.view_user"])
+def search_members(query: str, limit: int) -> list[SearchHit]:
+    if query.startswith(("0x", "#")) or query.isdigit():
+        return []
+    return [
+        SearchHit(
+            user.email,
+            " · ".join(
+                p
+                for p in (user.display_name, f"joined {user.date_joined:%Y-%m-%d}", "staff" if user.is_staff else "")
+                if p
+            ),
+            change_url("accounts", "user", user.pk) or "",
+        )
+        for user in selectors.members_search(query=query, limit=limit)
+    ]

@@ -70,6 +70,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "subscriptions.view_subscriptionperiod",
         # Audit: read the trail (admin and GET /api/v1/audit-logs/); nobody can change it.
         "auditlog.view_logentry",
+        # The console's dashboard: the last verify_ledger / check_integrity runs.
+        "core.view_checkrun",
         "governance.view_proposal",
         "governance.view_vote",
         # Challenges: everything moderators do, plus running challenges and paying

@@ -11,16 +11,30 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 
-from challenges import services
-from challenges.forms import BadgeActionForm, ReviewForm
+from challenges import selectors, services
+from challenges.admin_queues import QUEUE_URL_NAME, REVIEW_PERMISSION, SubmissionQueueAdmin, quick_review_view
+from challenges.forms import ReviewForm
 from challenges.models import Badge, Challenge, ChallengeEntry, Reward, Submission, SubmissionStatus, UserBadge
-from core.admin import ReadOnlyAdminMixin, run_admin_action
+from core.admin import (
+    ConsoleAdminMixin,
+    CsvExportMixin,
+    MemberPicker,
+    ReadOnlyAdminMixin,
+    amount_html,
+    member_html,
+    pill,
+    run_admin_action,
+    safe_next_url,
+    user_change_url,
+)
+from core.admin_site import Chart, Series, Tile, queue_tile, register_chart, register_tile
 from core.amounts import AmountFormField, exact_sum, format_amount
 from core.exceptions import ApplicationError
 
@@ -31,6 +45,7 @@ def _render_form(admin_obj, request, *, form, title: str, intro: str, submit_lab
         "title": title,
         "intro": intro,
         "form": form,
+        "media": admin_obj.media + form.media,
         "submit_label": submit_label,
         "opts": admin_obj.model._meta,
         "back_url": back_url,
@@ -38,7 +53,7 @@ def _render_form(admin_obj, request, *, form, title: str, intro: str, submit_lab
     return TemplateResponse(request, "admin/challenges/action_form.html", context)
 
 
-class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Rows written only by the challenge services (the actions call them)."""
 
 
@@ -74,19 +89,19 @@ class ChallengeAdminForm(forms.ModelForm):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(admin.ModelAdmin):
+class ChallengeAdmin(ConsoleAdminMixin, admin.ModelAdmin):
     """Status moves only through the actions (publish, close, judge, pay, archive)."""
 
     form = ChallengeAdminForm
     list_display = (
         "title",
         "slug",
-        "status",
+        "status_pill",
         "phase",
         "starts_at",
         "ends_at",
-        "prize_pool",
-        "prize_paid",
+        "prize_pool_col",
+        "prize_paid_col",
         "leaderboard",
     )
     list_filter = ("status", "category", "visibility")
@@ -99,6 +114,18 @@ class ChallengeAdmin(admin.ModelAdmin):
     @admin.display(description="phase")
     def phase(self, obj: Challenge) -> str:
         return obj.phase
+
+    @admin.display(description="status", ordering="status")
+    def status_pill(self, obj: Challenge) -> str:
+        return pill(obj.status, obj.get_status_display())
+
+    @admin.display(description="prize pool", ordering="prize_pool")
+    def prize_pool_col(self, obj: Challenge) -> str:
+        return amount_html(obj.prize_pool)
+
+    @admin.display(description="paid", ordering="prize_paid")
+    def prize_paid_col(self, obj: Challenge) -> str:
+        return amount_html(obj.prize_paid)
 
     @admin.display(description="leaderboard")
     def leaderboard(self, obj: Challenge) -> str:
@@ -169,17 +196,34 @@ class ChallengeAdmin(admin.ModelAdmin):
 
 @admin.register(Submission)
 class SubmissionAdmin(ReadOnlyAdmin):
-    """The review queue: filter by status "Submitted"; "Review" opens the review form."""
+    """Every submission; the review queue (``challenges/admin_queues.py``) is where the
+    waiting ones are decided. "Review" opens the full review form."""
 
-    list_display = ("title", "challenge", "user", "status", "score", "rank", "submitted_at", "review_link")
+    list_display = ("title", "challenge", "member", "status_pill", "score", "rank", "submitted_at", "review_link")
     list_filter = ("status", "challenge")
     search_fields = ("title", "user__email", "challenge__slug")
     list_select_related = ("challenge", "user")
-    ordering = ("submitted_at",)
+    ordering = ("-submitted_at", "-pk")
     readonly_fields = [f.name for f in Submission._meta.fields]
 
+    def __init__(self, model, admin_site) -> None:
+        super().__init__(model, admin_site)
+        self.review_queue = SubmissionQueueAdmin(model, admin_site)
+
     def has_view_permission(self, request, obj=None) -> bool:
-        return super().has_view_permission(request, obj) or request.user.has_perm("challenges.review_submission")
+        return super().has_view_permission(request, obj) or request.user.has_perm(REVIEW_PERMISSION)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_review": request.user.has_perm(REVIEW_PERMISSION)}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    @admin.display(description="member")
+    def member(self, obj: Submission) -> str:
+        return member_html(obj.user, url=user_change_url(obj.user_id))
+
+    @admin.display(description="status", ordering="status")
+    def status_pill(self, obj: Submission) -> str:
+        return pill(obj.status, obj.get_status_display())
 
     @admin.display(description="review")
     def review_link(self, obj: Submission) -> str:
@@ -188,15 +232,23 @@ class SubmissionAdmin(ReadOnlyAdmin):
         return format_html('<a href="{}">Review</a>', reverse("admin:challenges_submission_review", args=[obj.pk]))
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path("<int:pk>/review/", self.admin_site.admin_view(self.review_view), name="challenges_submission_review"),
+            path("queue/", view(self.review_queue.changelist_view), name="challenges_submission_review_queue"),
+            path(
+                "<int:pk>/quick-review/",
+                view(lambda request, pk: quick_review_view(self, request, pk)),
+                name="challenges_submission_quick_review",
+            ),
+            path("<int:pk>/review/", view(self.review_view), name="challenges_submission_review"),
             *super().get_urls(),
         ]
 
     def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not request.user.has_perm("challenges.review_submission"):
+        if not request.user.has_perm(REVIEW_PERMISSION):
             raise PermissionDenied
         submission = get_object_or_404(Submission.objects.select_related("challenge", "user"), pk=pk)
+        back = safe_next_url(request, reverse(QUEUE_URL_NAME))
         initial = {"status": "accepted", "score": submission.score, "review_note": submission.review_note}
         form = ReviewForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
@@ -213,8 +265,8 @@ class SubmissionAdmin(ReadOnlyAdmin):
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 self.message_user(request, f"{submission.title}: {data['status']}.", messages.SUCCESS)
-                return redirect(reverse("admin:challenges_submission_changelist") + "?status__exact=submitted")
-        intro = f"{submission.challenge} — {submission.user}\n\n{submission.content}\n{submission.link}"
+                return HttpResponseRedirect(back)
+        intro = f"{submission.challenge} — {submission.user.email}\n\n{submission.content}\n{submission.link}"
         return _render_form(
             self,
             request,
@@ -227,22 +279,68 @@ class SubmissionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Reward)
-class RewardAdmin(ReadOnlyAdmin):
-    list_display = ("challenge", "rank", "amount", "submission", "wallet", "transaction", "awarded_by", "awarded_at")
+class RewardAdmin(CsvExportMixin, ReadOnlyAdmin):
+    list_display = (
+        "challenge",
+        "rank",
+        "amount_col",
+        "member",
+        "submission",
+        "transaction",
+        "awarded_by",
+        "awarded_at",
+    )
     list_filter = ("challenge",)
-    list_select_related = ("challenge", "submission", "wallet", "transaction", "awarded_by")
+    list_select_related = ("challenge", "submission", "wallet__user", "transaction", "awarded_by")
+    export_columns = (
+        ("id", "id"),
+        ("challenge", "challenge__slug"),
+        ("rank", "rank"),
+        ("amount", "amount"),
+        ("member_email", "wallet__user__email"),
+        ("member_name", "wallet__user__display_name"),
+        ("submission_id", "submission_id"),
+        ("submission_title", "submission__title"),
+        ("transaction_id", "transaction_id"),
+        ("awarded_by", "awarded_by__email"),
+        ("awarded_at", "awarded_at"),
+    )
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_col(self, obj: Reward) -> str:
+        return amount_html(obj.amount, direction="credit")
+
+    @admin.display(description="member")
+    def member(self, obj: Reward) -> str:
+        return member_html(obj.wallet.user, url=user_change_url(obj.wallet.user_id))
 
 
 @admin.register(ChallengeEntry)
 class ChallengeEntryAdmin(ReadOnlyAdmin):
-    list_display = ("challenge", "user", "fee_transaction", "created_at")
+    list_display = ("challenge", "member", "fee_transaction", "created_at")
     list_filter = ("challenge",)
     search_fields = ("user__email",)
     list_select_related = ("challenge", "user", "fee_transaction")
 
+    @admin.display(description="member", ordering="user__email")
+    def member(self, obj: ChallengeEntry) -> str:
+        return member_html(obj.user, url=user_change_url(obj.user_id))
+
+
+class BadgeActionForm(forms.Form):
+    """Award or revoke a badge: the member is picked by autocomplete (email or display
+    name, the User admin's search), not typed as an exact email."""
+
+    member = forms.ModelChoiceField(
+        queryset=get_user_model().objects.all(),
+        widget=MemberPicker(UserBadge._meta.get_field("user"), admin.site),
+        help_text="Type part of the member's email or display name.",
+    )
+    reason = forms.CharField(max_length=300)
+
 
 @admin.register(Badge)
-class BadgeAdmin(admin.ModelAdmin):
+class BadgeAdmin(ConsoleAdminMixin, admin.ModelAdmin):
     """The catalog is edited here; award and revoke open forms that call the services."""
 
     list_display = ("name", "slug", "icon", "rule", "active", "manage")
@@ -280,17 +378,14 @@ class BadgeAdmin(admin.ModelAdmin):
         badge = get_object_or_404(Badge, pk=pk)
         form = BadgeActionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            user = get_user_model().objects.filter(email=form.cleaned_data["user_email"].strip().lower()).first()
-            if user is None:
-                form.add_error("user_email", "No user with this email.")
+            user = form.cleaned_data["member"]
+            try:
+                service(badge_slug=badge.slug, user=user, actor=request.user, reason=form.cleaned_data["reason"])
+            except ApplicationError as exc:
+                form.add_error("member" if exc.field is None else None, exc.message)
             else:
-                try:
-                    service(badge_slug=badge.slug, user=user, actor=request.user, reason=form.cleaned_data["reason"])
-                except ApplicationError as exc:
-                    form.add_error("user_email" if exc.field is None else None, exc.message)
-                else:
-                    self.message_user(request, f"{verb}: {badge} for {user}.", messages.SUCCESS)
-                    return redirect("admin:challenges_userbadge_changelist")
+                self.message_user(request, f"{verb}: {badge} for {user.email}.", messages.SUCCESS)
+                return redirect("admin:challenges_userbadge_changelist")
         return _render_form(
             self,
             request,
@@ -306,7 +401,51 @@ class BadgeAdmin(admin.ModelAdmin):
 class UserBadgeAdmin(ReadOnlyAdmin):
     """Who holds what; revoked rows stay, with who revoked them and why."""
 
-    list_display = ("badge", "user", "awarded_at", "awarded_by", "reason", "revoked_at", "revoked_by", "revoke_reason")
+    list_display = (
+        "badge",
+        "member",
+        "awarded_at",
+        "awarded_by",
+        "reason",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+    )
     list_filter = ("badge", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("user__email", "badge__slug")
     list_select_related = ("badge", "user", "awarded_by", "revoked_by")
+
+    @admin.display(description="member", ordering="user__email")
+    def member(self, obj: UserBadge) -> str:
+        return member_html(obj.user, url=user_change_url(obj.user_id))
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+
+@register_tile("challenges.submissions_waiting", order=20, permissions=["challenges.view_submission"])
+def submissions_tile(request: HttpRequest) -> Tile:
+    summary = selectors.submissions_waiting_summary()
+    return queue_tile(
+        request,
+        title="Submissions awaiting review",
+        count=summary["count"],
+        detail=f"oldest {timesince(summary['oldest'], depth=1)}" if summary["oldest"] else "",
+        queue_url=reverse(QUEUE_URL_NAME),
+        list_url=reverse("admin:challenges_submission_changelist") + "?status__exact=submitted",
+        permission=REVIEW_PERMISSION,
+    )
+
+
+@register_chart("challenges.active", order=30, permissions=["challenges.view_challenge"])
+def active_challenges_chart(start, days) -> Chart:
+    counts = selectors.challenges_active_on(days=days, start=start)
+    peak = max(counts, default=0)
+    return Chart(
+        title="Challenges open for submissions",
+        days=days,
+        series=[Series("Open challenges", counts)],
+        summary=f"Between {min(counts, default=0)} and {peak} challenges open on each of the last {len(days)} days; "
+        f"{counts[-1] if counts else 0} today.",
+        url=reverse("admin:challenges_challenge_changelist") + "?status__exact=scheduled",
+    )

@@ -308,3 +308,39 @@ def public_profile(*, user_id: int):
     if user is None:
         raise NotFoundError(_("User not found."), code="user_not_found")
     return user
+
+
+# --- operator console -----------------------------------------------------------------------
+
+
+def submission_review_queue() -> QuerySet[Submission]:
+    """Submissions waiting for a moderator, oldest first (``idx_submission_queue``)."""
+    return Submission.objects.filter(status=SubmissionStatus.SUBMITTED).order_by("submitted_at", "pk")
+
+
+def submissions_waiting_summary() -> dict:
+    """How many submissions wait for review and since when (one query)."""
+    from django.db.models import Count, Min
+
+    return submission_review_queue().order_by().aggregate(count=Count("pk"), oldest=Min("submitted_at"))
+
+
+def challenges_active_on(*, days: list, start: datetime) -> list[int]:
+    """For each day (UTC dates, oldest first): how many published challenges were open
+    for submissions at some moment of it (one query over the challenges that overlap)."""
+    from datetime import UTC, timedelta
+
+    if not days:
+        return []
+    end = start + timedelta(days=len(days))
+    windows = list(
+        Challenge.objects.exclude(status=CS.DRAFT)
+        .filter(starts_at__lt=end, ends_at__gt=start)
+        .values_list("starts_at", "ends_at")
+    )
+    counts = []
+    for n, _day in enumerate(days):
+        day_start = start + timedelta(days=n)
+        day_end = day_start + timedelta(days=1)
+        counts.append(sum(1 for s, e in windows if s.astimezone(UTC) < day_end and e.astimezone(UTC) > day_start))
+    return counts

@@ -168,7 +168,12 @@ class AmountFormField(forms.Field):
 
 
 def format_amount(
-    value: Decimal | int, *, places: int | None = None, symbol: bool | str = False, grouping: bool = False
+    value: Decimal | int,
+    *,
+    places: int | None = None,
+    symbol: bool | str = False,
+    grouping: bool = False,
+    signed: bool = False,
 ) -> str:
     """An amount as text for people: never an exponent.
 
@@ -184,6 +189,8 @@ def format_amount(
       fraction never grouped. Without it (the default) there is no separator: text that
       is read back (form inputs, CSV, API, idempotency keys) stays ungrouped, and
       ``parse_amount`` refuses separators.
+    - ``signed=True`` writes ``+`` before a positive amount (a negative one always has
+      its ``-``; zero has no sign): credits and debits in the console's ledger lists.
     """
     amount = Decimal(value)
     if places is None:
@@ -202,6 +209,8 @@ def format_amount(
         sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
         whole, dot, fraction = digits.partition(".")
         text = f"{sign}{int(whole):,}{dot}{fraction}"
+    if signed and not text.startswith("-") and Decimal(value) != 0:
+        text = "+" + text
     if symbol:
         text += f" {settings.OGC_TOKEN_SYMBOL if symbol is True else symbol}"
     return text

@@ -89,6 +89,8 @@ class AuditAction(models.TextChoices):
     ADMIN_DISABLE = "admin_disable", "Staff account disabled"
     ADMIN_ENABLE = "admin_enable", "Staff account enabled"
     PASSWORD_RESET_SEND = "password_reset_send", "Password reset link sent"
+    # Operator console
+    EXPORT_CSV = "export_csv", "CSV exported"
 
 
 def audit_record(*, action: AuditAction, instance: Model, actor: Any = None, data: dict[str, Any] | None = None) -> Any:

@@ -43,3 +43,26 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key} ({self.state})"
+
+
+class CheckRun(models.Model):
+    """One run of a data check command (``verify_ledger``, ``check_integrity``): what it
+    found and when. Written by ``core.check_runs.check_run_record`` at the end of each
+    run, read by the console's dashboard ("last verify_ledger: clean, 3 h ago"). Kept in
+    the database, not the cache, so a run from any host or shell is seen by every web
+    process, and the history stays readable by auditors."""
+
+    name = models.CharField(max_length=40, help_text="The command: verify_ledger or check_integrity.")
+    ok = models.BooleanField(help_text="True when the run found nothing wrong.")
+    summary = models.CharField(max_length=500)
+    details = models.TextField(blank=True, help_text="The problems found, one per line (cut at 20,000 characters).")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    cid = models.CharField(max_length=255, blank=True, help_text="The command's correlation id (cmd:<name>:...).")
+
+    class Meta:
+        db_table = "check_runs"
+        indexes = [models.Index(fields=["name", "-finished_at"], name="idx_check_runs_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {'ok' if self.ok else 'FAILED'} at {self.finished_at:%Y-%m-%d %H:%M}"

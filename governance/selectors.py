@@ -210,3 +210,16 @@ def proposal_results(*, proposal: Proposal) -> dict:
         "outcome": "",
         "winning_choice": "",
     }
+
+
+# --- operator console -----------------------------------------------------------------------
+
+
+def proposals_closing_within(*, hours: int = 24, now=None) -> QuerySet[Proposal]:
+    """Active proposals whose voting ends in the next ``hours`` (``idx_proposal_status_end``)."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    return Proposal.objects.filter(
+        status=ProposalStatus.ACTIVE, voting_ends_at__gt=now, voting_ends_at__lte=now + timedelta(hours=hours)
+    ).order_by("voting_ends_at", "pk")

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.utils.timesince import timesince
 
-from core.admin import ReadOnlyAdminMixin
+from core.admin import (
+    ConsoleAdminMixin,
+    LargeTableAdminMixin,
+    ReadOnlyAdminMixin,
+    member_html,
+    pill,
+    user_change_url,
+    when_html,
+)
+from core.admin_site import ALERT, OK, Tile, register_tile
 from core.exceptions import ApplicationError
-from notifications.kinds import NotificationKind
-from notifications.models import Notification, NotificationDelivery, NotificationPreference
+from notifications import selectors
+from notifications.kinds import Channel, NotificationKind
+from notifications.models import DeliveryStatus, Notification, NotificationDelivery, NotificationPreference
 from notifications.services import broadcast, deliveries_resend_failed
 
 
@@ -38,26 +52,80 @@ class BroadcastForm(forms.Form):
     )
 
 
+class DeliveryFilter(admin.SimpleListFilter):
+    """A notification with a channel in this state (EXISTS on the deliveries: no join,
+    no duplicate rows); "stuck" is queued past the relay's grace period."""
+
+    title = "delivery"
+    parameter_name = "delivery"
+
+    def lookups(self, request, model_admin):
+        grace = settings.OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES
+        return [
+            ("stuck", f"Stuck (queued over {grace} min)"),
+            *((status.value, f"A channel {status.label.lower()}") for status in DeliveryStatus),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "stuck":
+            deliveries = selectors.deliveries_stuck()
+        elif value in DeliveryStatus.values:
+            deliveries = NotificationDelivery.objects.filter(status=value)
+        else:
+            return queryset
+        return queryset.filter(Exists(deliveries.filter(notification_id=OuterRef("pk"))))
+
+
+class ChannelFilter(admin.SimpleListFilter):
+    title = "channel"
+    parameter_name = "channel"
+
+    def lookups(self, request, model_admin):
+        return Channel.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Channel.values:
+            channel = NotificationDelivery.objects.filter(notification_id=OuterRef("pk"), channel=self.value())
+            return queryset.filter(Exists(channel))
+        return queryset
+
+
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Notifications are written by services only: the admin reads, resends, broadcasts."""
 
-    list_display = ("id", "recipient", "kind", "title", "channel_states", "created_at", "read_at")
-    list_filter = ("kind", "deliveries__status", "deliveries__channel", "created_at")
-    search_fields = ("recipient__email", "title", "event_id")
-    list_select_related = ("recipient",)
-    date_hierarchy = "created_at"
+    list_display = ("id", "member", "kind", "title", "channel_states", "created", "read_at")
+    list_filter = (DeliveryFilter, ChannelFilter, "kind", "created_at")
+    search_fields = ("=event_id",)  # get_search_results: an email finds the recipient's inbox
+    search_help_text = "A member's email, or an event id."
+    prefetch = ("recipient", "deliveries")
     readonly_fields = ("recipient", "kind", "title", "body", "data", "event_id", "created_at", "read_at")
     inlines = [DeliveryInline]
     actions = ["resend_failed"]
-    show_full_result_count = False
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("deliveries")
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if "@" in term:
+            from django.contrib.auth import get_user_model
+
+            users = get_user_model().objects.filter(email__istartswith=term).values_list("pk", flat=True)[:50]
+            return queryset.filter(recipient_id__in=list(users)), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="member")
+    def member(self, obj: Notification) -> str:
+        return member_html(obj.recipient, url=user_change_url(obj.recipient_id))
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, obj: Notification) -> str:
+        return when_html(obj.created_at)
 
     @admin.display(description="channels")
     def channel_states(self, obj: Notification) -> str:
-        return ", ".join(f"{d.channel}: {d.status}" for d in obj.deliveries.all())
+        return format_html_join(
+            " ", "{}", ((pill(d.status, f"{d.channel}: {d.status}"),) for d in obj.deliveries.all())
+        )
 
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm("notifications.change_notificationdelivery")
@@ -110,10 +178,28 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NotificationPreferenceAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: users choose their preferences themselves."""
 
     list_display = ("user", "kind", "channel", "enabled", "updated_at")
     list_filter = ("kind", "channel", "enabled")
     search_fields = ("user__email",)
     list_select_related = ("user",)
+
+
+@register_tile("notifications.stuck", order=50, permissions=["notifications.view_notification"])
+def stuck_deliveries_tile(request: HttpRequest) -> Tile:
+    summary = selectors.deliveries_stuck_summary()
+    count = summary["count"]
+    grace = settings.OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES
+    detail = f"queued over {grace} min; oldest {timesince(summary['oldest'], depth=1)}" if count else ""
+    if count:
+        detail += ". Is a worker running? manage.py requeue_notifications sends them again."
+    return Tile(
+        title="Notification deliveries stuck",
+        value=f"{count:,}",
+        detail=detail,
+        url=reverse("admin:notifications_notification_changelist") + "?delivery=stuck",
+        state=ALERT if count else OK,
+        action="View",
+    )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, Min, QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from notifications.kinds import Channel, NotificationKind, is_locked
-from notifications.models import Notification, NotificationPreference
+from notifications.models import DeliveryStatus, Notification, NotificationDelivery, NotificationPreference
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -86,3 +89,23 @@ def preference_matrix(*, user: User) -> list[dict]:
                 }
             )
     return rows
+
+
+# --- operator console -----------------------------------------------------------------------
+
+
+def deliveries_stuck(
+    *, older_than: timedelta | None = None, now: datetime | None = None
+) -> QuerySet[NotificationDelivery]:
+    """Deliveries still ``queued`` a grace period after they were handed to the broker
+    (``OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES``): the relay should have sent them again;
+    index ``idx_notif_deliv_status_q``."""
+    if older_than is None:
+        older_than = timedelta(minutes=settings.OGC_NOTIFICATION_REQUEUE_GRACE_MINUTES)
+    cutoff = (now or timezone.now()) - older_than
+    return NotificationDelivery.objects.filter(status=DeliveryStatus.QUEUED, queued_at__lte=cutoff)
+
+
+def deliveries_stuck_summary() -> dict:
+    """How many deliveries are stuck and the oldest hand-over (one query)."""
+    return deliveries_stuck().aggregate(count=Count("pk"), oldest=Min("queued_at"))

@@ -8,19 +8,24 @@ naming the action (``core.audit.audit_record``, written by the service).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from django.http import HttpRequest
+from django.urls import path, reverse
 
-from core.admin import ReadOnlyAdminMixin, run_admin_action
+from core.admin import ConsoleAdminMixin, ReadOnlyAdminMixin, amount_html, member_html, pill, user_change_url
+from core.admin_site import Tile, queue_tile, register_tile
 from core.amounts import AmountFormField
-from subscriptions import services
+from subscriptions import selectors, services
+from subscriptions.admin_queues import (
+    CHANGE_PERMISSION,
+    QUEUE_URL_NAME,
+    PastDueQueueAdmin,
+    SubscriptionActionsMixin,
+    retry_view,
+)
 from subscriptions.models import Plan, Subscription, SubscriptionPeriod
 
 
@@ -50,9 +55,9 @@ class PlanForm(forms.ModelForm):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ConsoleAdminMixin, admin.ModelAdmin):
     form = PlanForm
-    list_display = ("code", "name", "price", "period_days", "trial_days", "features", "is_active", "sort_order")
+    list_display = ("code", "name", "price_col", "period_days", "trial_days", "features", "is_active", "sort_order")
     list_filter = ("is_active",)
     search_fields = ("code", "name")
     ordering = ("sort_order", "price")
@@ -62,6 +67,10 @@ class PlanAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("code",) if obj is not None else ()
+
+    @admin.display(description="price", ordering="price")
+    def price_col(self, obj: Plan) -> str:
+        return amount_html(obj.price)
 
 
 class SubscriptionPeriodInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -73,17 +82,12 @@ class SubscriptionPeriodInline(ReadOnlyAdminMixin, admin.TabularInline):
     ordering = ("-period_start",)
 
 
-class ExtendForm(forms.Form):
-    days = forms.IntegerField(min_value=1, max_value=services.MAX_EXTEND_DAYS)
-    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
-
-
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(SubscriptionActionsMixin, ConsoleAdminMixin, admin.ModelAdmin):
     list_display = (
-        "user",
+        "member",
         "plan",
-        "status",
+        "status_pill",
         "current_period_end",
         "cancel_at_period_end",
         "auto_renew",
@@ -105,66 +109,60 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_extend_permission(self, request) -> bool:
-        return request.user.has_perm("subscriptions.extend_subscription")
+    def __init__(self, model, admin_site) -> None:
+        super().__init__(model, admin_site)
+        self.past_due_queue = PastDueQueueAdmin(model, admin_site)
 
-    def _apply(self, request: HttpRequest, queryset, operation: Callable[[Subscription], Any], done: str) -> None:
-        """Run ``operation(subscription)`` (one service call, which writes the audit entry) per row."""
-        run_admin_action(
-            self,
-            request,
-            queryset.select_related("user"),
-            operation=lambda sub: operation(sub) and None,
-            label=lambda sub: str(sub.user),
-            success=lambda n: f"{n} subscription(s) {done}.",
-        )
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "past-due/", view(self.past_due_queue.changelist_view), name="subscriptions_subscription_past_due_queue"
+            ),
+            path(
+                "<int:pk>/retry/",
+                view(lambda request, pk: retry_view(self, request, pk)),
+                name="subscriptions_subscription_retry",
+            ),
+            *super().get_urls(),
+        ]
 
-    @admin.action(description="Extend the current period (with a reason)…", permissions=["extend"])
-    def extend_period(self, request: HttpRequest, queryset) -> HttpResponse | None:
-        form = ExtendForm(request.POST if "reason" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            days, reason = form.cleaned_data["days"], form.cleaned_data["reason"]
-            self._apply(
-                request,
-                queryset,
-                lambda sub: services.subscription_extend(
-                    subscription_id=sub.pk, days=days, reason=reason, actor=request.user
-                ),
-                f"extended by {days} day(s)",
-            )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Extend subscriptions",
-            "form": form,
-            "rows": queryset.select_related("user", "plan"),
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/subscriptions/extend.html", context)
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_work_queue": request.user.has_perm(CHANGE_PERMISSION)}
+        return super().changelist_view(request, extra_context=extra_context)
 
-    @admin.action(description="Cancel at the period end", permissions=["change"])
-    def cancel_at_period_end(self, request: HttpRequest, queryset) -> None:
-        self._apply(
-            request,
-            queryset,
-            lambda sub: services.subscription_cancel(user=sub.user, at_period_end=True, actor=request.user),
-            "set to end at the period end",
-        )
+    @admin.display(description="member", ordering="user__email")
+    def member(self, obj: Subscription) -> str:
+        return member_html(obj.user, url=user_change_url(obj.user_id))
 
-    @admin.action(description="Cancel now (access ends at once, no refund)", permissions=["change"])
-    def cancel_now(self, request: HttpRequest, queryset) -> None:
-        self._apply(
-            request,
-            queryset,
-            lambda sub: services.subscription_cancel(user=sub.user, at_period_end=False, actor=request.user),
-            "canceled now",
-        )
+    @admin.display(description="status", ordering="status")
+    def status_pill(self, obj: Subscription) -> str:
+        return pill(obj.status, obj.get_status_display())
 
 
 @admin.register(SubscriptionPeriod)
-class SubscriptionPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("subscription", "plan", "kind", "period_start", "period_end", "amount", "payment")
+class SubscriptionPeriodAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("subscription", "plan", "kind", "period_start", "period_end", "amount_col", "payment")
     list_filter = ("kind", "plan")
     search_fields = ("subscription__user__email",)
     list_select_related = ("subscription__user", "subscription__plan", "plan", "payment")
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_col(self, obj: SubscriptionPeriod) -> str:
+        return amount_html(obj.amount)
+
+
+@register_tile("subscriptions.past_due", order=40, permissions=["subscriptions.view_subscription"])
+def past_due_tile(request: HttpRequest) -> Tile:
+    summary = selectors.subscriptions_past_due_summary(grace=services.grace_period())
+    return queue_tile(
+        request,
+        title="Subscriptions past due",
+        count=summary["count"],
+        detail=f"{summary['expiring']} {'loses' if summary['expiring'] == 1 else 'lose'} access within a day",
+        queue_url=reverse(QUEUE_URL_NAME),
+        list_url=reverse("admin:subscriptions_subscription_changelist") + "?status__exact=past_due",
+        permission=CHANGE_PERMISSION,
+        urgent=bool(summary["expiring"]),
+        action="Work the queue",
+    )

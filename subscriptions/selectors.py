@@ -75,3 +75,26 @@ def subscriptions_due_ids(*, now: datetime, notice_window: timedelta, limit: int
     return list(
         Subscription.objects.filter(due).order_by("current_period_end", "pk").values_list("pk", flat=True)[:limit]
     )
+
+
+# --- operator console -----------------------------------------------------------------------
+
+
+def subscriptions_past_due() -> QuerySet[Subscription]:
+    """Past-due subscriptions, the longest overdue first (``idx_subscriptions_due``)."""
+    return Subscription.objects.filter(status=SubscriptionStatus.PAST_DUE).order_by("past_due_since", "pk")
+
+
+def subscriptions_past_due_summary(*, grace: timedelta, now: datetime | None = None) -> dict:
+    """How many subscriptions are past due, and how many of them expire within a day
+    (their grace period ends); one query."""
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    return (
+        subscriptions_past_due()
+        .order_by()
+        .aggregate(
+            count=Count("pk"), expiring=Count("pk", filter=Q(past_due_since__lte=now + timedelta(days=1) - grace))
+        )
+    )

@@ -143,7 +143,7 @@ def operator_client():
 @pytest.mark.parametrize("form", ["deposit", "adjust"])
 def test_admin_money_forms_refuse_a_loose_amount(operator_client, member, form):
     before = ledger_state()
-    body = {"email": member.email, "amount": "١٠٠", "reason": "support", "direction": "credit", "token": "t"}
+    body = {"member": member.pk, "amount": "١٠٠", "reason": "support", "direction": "credit", "token": "t"}
     response = operator_client.post(f"/admin/wallets/transaction/{form}/", body)
     assert response.status_code == 200
     assert "digits 0-9" in response.context["form"].errors["amount"][0]

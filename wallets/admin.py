@@ -2,34 +2,80 @@
 
 Wallets, transactions and addresses are readable and searchable; nobody (not even
 a superuser) can add, edit or delete a ledger row here. Money moves only through
-the services: the "approve/reject selected withdrawals" actions and the
-deposit/adjustment forms call them, and each writes an audit entry naming the
-action (``core.audit.audit_record``, written by the service) in the same transaction.
+the services: the withdrawal queue (``wallets/admin_queues.py``), the "approve/reject
+selected withdrawals" actions and the deposit/adjustment forms call them, and each
+writes an audit entry naming the action (``core.audit.audit_record``, written by the
+service) in the same transaction.
+
+Amounts are shown one way (``core.admin.amount_html``: thousands separators, no
+trailing zeros, signed by their effect on the wallet); members by email and display
+name. The transactions list is a big table (``LargeTableAdminMixin``: estimated count,
+keyset "Older" links, users prefetched for the page) with a CSV export of any filter.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
-from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
 
-from core.admin import ReadOnlyAdminMixin, run_admin_action
-from core.amounts import AmountFormField
+from core.admin import (
+    ConsoleAdminMixin,
+    CsvExportMixin,
+    LargeTableAdminMixin,
+    MemberPicker,
+    ReadOnlyAdminMixin,
+    amount_html,
+    member_html,
+    pill,
+    user_change_url,
+    when_html,
+)
+from core.admin_site import (
+    Chart,
+    SearchHit,
+    Series,
+    Tile,
+    daily,
+    queue_tile,
+    register_chart,
+    register_search,
+    register_tile,
+)
+from core.amounts import AmountFormField, format_amount
 from core.exceptions import ApplicationError
-from wallets import services
+from wallets import selectors, services
+from wallets.admin_queues import (
+    APPROVE_PERMISSION,
+    QUEUE_URL_NAME,
+    RejectForm,
+    WithdrawalQueueAdmin,
+    approve_view,
+    reject_form_page,
+    reject_view,
+)
 from wallets.models import Direction, Transaction, TransactionKind, TransactionStatus, Wallet, WalletAddress
 
 RECENT_ROWS = 20
+ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
+HASH_RE = re.compile(r"^0x[0-9a-fA-F]{64}$")
+ID_RE = re.compile(r"^#?(\d{1,18})$")
+
+
+def _members():
+    """Only the columns a member cell shows (prefetched once per page)."""
+    return get_user_model().objects.only("id", "email", "display_name", "date_joined")
 
 
 class WalletAddressInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -41,11 +87,20 @@ class WalletAddressInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Wallet)
-class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "user", "available", "staked", "held", "deposit_address", "updated_at")
-    search_fields = ("user__email", "deposit_address", "=id")
+class WalletAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "member", "available_col", "staked_col", "held_col", "deposit_address_col", "updated")
+    search_fields = ("user__email", "user__display_name", "=deposit_address", "=id")
     list_select_related = ("user",)
-    fields = ("user", "token_symbol", "available", "staked", "held", "deposit_address", "created_at", "updated_at")
+    fields = (
+        "member",
+        "token_symbol",
+        "available_col",
+        "staked_col",
+        "held_col",
+        "deposit_address",
+        "created_at",
+        "updated_at",
+    )
     readonly_fields = (*fields, "recent_transactions")
     inlines = [WalletAddressInline]
     show_full_result_count = False
@@ -53,40 +108,93 @@ class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         return (*self.fields, "recent_transactions")
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["subtitle"] = f"Wallet of {obj.user.email}"
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description="member", ordering="user__email")
+    def member(self, obj: Wallet) -> str:
+        return member_html(obj.user, url=user_change_url(obj.user_id))
+
+    @admin.display(description="available", ordering="available")
+    def available_col(self, obj: Wallet) -> str:
+        return amount_html(obj.available, symbol=obj.token_symbol)
+
+    @admin.display(description="staked", ordering="staked")
+    def staked_col(self, obj: Wallet) -> str:
+        return amount_html(obj.staked, symbol=obj.token_symbol)
+
+    @admin.display(description="held", ordering="held")
+    def held_col(self, obj: Wallet) -> str:
+        return amount_html(obj.held, symbol=obj.token_symbol)
+
+    @admin.display(description="deposit address")
+    def deposit_address_col(self, obj: Wallet) -> str:
+        return format_html('<span class="ogc-code">{}</span>', obj.deposit_address)
+
+    @admin.display(description="updated", ordering="updated_at")
+    def updated(self, obj: Wallet) -> str:
+        return when_html(obj.updated_at)
+
     @admin.display(description=f"last {RECENT_ROWS} transactions")
     def recent_transactions(self, obj: Wallet) -> str:
-        rows = obj.transactions.order_by("-created_at", "-id")[:RECENT_ROWS]
+        rows = obj.transactions.order_by("-id")[:RECENT_ROWS]
         url = reverse("admin:wallets_transaction_changelist")
         body = format_html_join(
             "",
-            "<tr><td><a href='{}?id={}'>{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((url, r.pk, r.pk, r.created_at, r.kind, r.status, r.amount, r.available_after) for r in rows),
+            "<tr><td><a href='{}'>#{}</a></td><td>{}</td><td>{}</td><td>{}</td><td class='ogc-num'>{}</td>"
+            "<td class='ogc-num'>{}</td></tr>",
+            (
+                (
+                    reverse("admin:wallets_transaction_change", args=[r.pk]),
+                    r.pk,
+                    when_html(r.created_at),
+                    r.get_kind_display(),
+                    pill(r.status, r.get_status_display()),
+                    amount_html(r.amount, direction=r.direction, symbol=False),
+                    amount_html(r.available_after, symbol=False),
+                )
+                for r in rows
+            ),
         )
         return format_html(
-            "<table><tr><th>id</th><th>created</th><th>kind</th><th>status</th><th>amount</th>"
-            "<th>available after</th></tr>{}</table>",
+            "<table><thead><tr><th>id</th><th>when</th><th>kind</th><th>status</th><th>amount</th>"
+            "<th>available after</th></tr></thead><tbody>{}</tbody></table>"
+            '<p><a href="{}?wallet__id__exact={}">All transactions of this wallet</a></p>',
             body,
+            url,
+            obj.pk,
         )
 
 
 @admin.register(WalletAddress)
-class WalletAddressAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("address", "chain", "label", "wallet", "created_at")
+class WalletAddressAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("address_col", "chain", "label", "member", "created_at")
     list_filter = ("chain",)
-    search_fields = ("address", "wallet__user__email", "label")
+    search_fields = ("=address", "wallet__user__email", "label")
     list_select_related = ("wallet__user",)
 
+    @admin.display(description="address", ordering="address")
+    def address_col(self, obj: WalletAddress) -> str:
+        return format_html('<span class="ogc-code">{}</span>', obj.address)
 
-class RejectForm(forms.Form):
-    reason = forms.CharField(max_length=400, widget=forms.Textarea(attrs={"rows": 3}))
+    @admin.display(description="member")
+    def member(self, obj: WalletAddress) -> str:
+        return member_html(obj.wallet.user, url=user_change_url(obj.wallet.user_id))
 
 
 class MoneyForm(forms.Form):
     """Deposit or adjustment. ``token`` is fixed when the form is shown: a double
     submit (or a browser resend) reuses it as the ledger row's idempotency key
-    and so moves the money once."""
+    and so moves the money once. The member is picked by autocomplete (email or
+    display name, the User admin's search) instead of typing an exact email."""
 
-    email = forms.EmailField(label="User email")
+    member = forms.ModelChoiceField(
+        queryset=get_user_model().objects.all(),
+        widget=MemberPicker(Transaction._meta.get_field("user"), admin.site),
+        help_text="Type part of the member's email or display name.",
+    )
     amount = AmountFormField(help_text='A decimal string, e.g. "12.5".')
     direction = forms.ChoiceField(choices=[(Direction.CREDIT, "Credit"), (Direction.DEBIT, "Debit")], required=False)
     reference = forms.CharField(max_length=255, required=False, label="External reference (deposits)")
@@ -94,33 +202,78 @@ class MoneyForm(forms.Form):
     # A uuid4 hex when shown; bounded so a tampered value cannot overflow the ledger key.
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def clean_email(self) -> Any:
-        email = self.cleaned_data["email"].strip().lower()
-        user = get_user_model().objects.filter(email=email).first()
-        if user is None:
-            raise forms.ValidationError("No user with this email.")
-        return user
+
+TRANSACTION_EXPORT_COLUMNS = (
+    ("id", "id"),
+    ("created_at", "created_at"),
+    ("member_email", "user__email"),
+    ("member_name", "user__display_name"),
+    ("kind", "kind"),
+    ("status", "status"),
+    ("direction", "direction"),
+    ("amount", "amount"),
+    ("available_after", "available_after"),
+    ("staked_after", "staked_after"),
+    ("held_after", "held_after"),
+    ("actor_email", "actor__email"),
+    ("external_reference", "external_reference"),
+    ("chain", "chain"),
+    ("destination_address", "destination_address"),
+    ("memo", "memo"),
+    ("status_reason", "status_reason"),
+    ("idempotency_key", "idempotency_key"),
+    ("completed_at", "completed_at"),
+)
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "created_at", "user", "kind", "status", "direction", "amount", "available_after", "actor")
+class TransactionAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "when", "member", "what", "amount_col", "available_after_col", "by")
     list_filter = ("kind", "status", "direction", "created_at")
-    search_fields = ("user__email", "external_reference", "idempotency_key", "=id", "destination_address")
-    list_select_related = ("user", "actor")
-    date_hierarchy = "created_at"
-    show_full_result_count = False
+    search_fields = ("=id",)  # the search itself is get_search_results: what the term looks like decides
+    search_help_text = "A transaction id (#123), a member's email, an address or chain hash, an idempotency key."
+    prefetch = (Prefetch("user", queryset=_members()), Prefetch("actor", queryset=_members()))
     actions = ["approve_withdrawals", "reject_withdrawals"]
     readonly_fields = [f.name for f in Transaction._meta.fields if f.name not in ("source_type", "source_id")]
+    export_columns = TRANSACTION_EXPORT_COLUMNS
+
+    def __init__(self, model, admin_site) -> None:
+        super().__init__(model, admin_site)
+        self.withdrawal_queue = WithdrawalQueueAdmin(model, admin_site)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            amount = format_amount(obj.amount, grouping=True, symbol=True)
+            context["subtitle"] = (
+                f"{obj.get_kind_display()} #{obj.pk}: {amount} ({obj.get_status_display()}), {obj.user.email}"
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_approve_withdrawal_permission(self, request) -> bool:
-        return request.user.has_perm("wallets.approve_withdrawal")
+        return request.user.has_perm(APPROVE_PERMISSION)
 
     def get_urls(self):
         view = self.admin_site.admin_view
+        queue = self.withdrawal_queue
         return [
             path("deposit/", view(self.deposit_view), name="wallets_transaction_deposit"),
             path("adjust/", view(self.adjustment_view), name="wallets_transaction_adjust"),
+            path("withdrawals/queue/", view(queue.changelist_view), name="wallets_transaction_withdrawal_queue"),
+            path(
+                "withdrawals/queue/export.csv",
+                view(queue.export_csv_view),
+                name="wallets_transaction_withdrawal_queue_export",
+            ),
+            path(
+                "withdrawals/<int:pk>/approve/",
+                view(lambda request, pk: approve_view(self, request, pk)),
+                name="wallets_transaction_withdrawal_approve",
+            ),
+            path(
+                "withdrawals/<int:pk>/reject/",
+                view(lambda request, pk: reject_view(self, request, pk)),
+                name="wallets_transaction_withdrawal_reject",
+            ),
             *super().get_urls(),
         ]
 
@@ -129,64 +282,87 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             **(extra_context or {}),
             "can_deposit": request.user.has_perm("wallets.create_deposit"),
             "can_adjust": request.user.has_perm("wallets.create_adjustment"),
+            "can_approve": request.user.has_perm(APPROVE_PERMISSION),
         }
         return super().changelist_view(request, extra_context=extra_context)
 
+    def get_search_results(self, request, queryset, search_term):
+        """What the term looks like picks the one indexed lookup it can mean (an OR over
+        every column would read the whole ledger): an id, an email (the member's rows,
+        through ``idx_txn_user_created``), an address (deposit address: the wallet's rows;
+        else a withdrawal's destination), a chain hash (external reference) or an
+        idempotency key."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if match := ID_RE.match(term):
+            return queryset.filter(pk=int(match[1])), False
+        if "@" in term:
+            users = get_user_model().objects.filter(email__istartswith=term).values("pk")[:50]
+            return queryset.filter(user_id__in=list(users.values_list("pk", flat=True))), False
+        if ADDRESS_RE.match(term):
+            wallet = Wallet.objects.filter(deposit_address__iexact=term).values_list("pk", flat=True).first()
+            if wallet is not None:
+                return queryset.filter(wallet_id=wallet), False
+            return queryset.filter(destination_address__iexact=term), False
+        if HASH_RE.match(term):
+            return queryset.filter(kind__in=TransactionKind.values, external_reference=term), False
+        return queryset.filter(idempotency_key=term), False
+
+    # --- columns --------------------------------------------------------------------------
+
+    @admin.display(description="when", ordering="created_at")
+    def when(self, obj: Transaction) -> str:
+        return when_html(obj.created_at)
+
+    @admin.display(description="member")
+    def member(self, obj: Transaction) -> str:
+        return member_html(obj.user, url=user_change_url(obj.user_id))
+
+    @admin.display(description="kind · status")
+    def what(self, obj: Transaction) -> str:
+        return format_html("{}<br>{}", obj.get_kind_display(), pill(obj.status, obj.get_status_display()))
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_col(self, obj: Transaction) -> str:
+        return amount_html(obj.amount, direction=obj.direction)
+
+    @admin.display(description="available after")
+    def available_after_col(self, obj: Transaction) -> str:
+        return amount_html(obj.available_after, symbol=False)
+
+    @admin.display(description="by")
+    def by(self, obj: Transaction) -> str:
+        if obj.actor_id is None:
+            return format_html('<span class="ogc-muted">{}</span>', "system")
+        if obj.actor_id == obj.user_id:
+            return format_html('<span class="ogc-muted">{}</span>', "the member")
+        return member_html(obj.actor, url=user_change_url(obj.actor_id))
+
     # --- actions -------------------------------------------------------------------------
 
-    def _pending_ids(self, request, queryset) -> list[int]:
-        ids = list(
-            queryset.filter(kind=TransactionKind.WITHDRAWAL, status=TransactionStatus.PENDING)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        skipped = queryset.count() - len(ids)
+    def _pending(self, request, queryset):
+        """The pending withdrawals among the selected rows (the others are skipped, said so)."""
+        pending = queryset.filter(kind=TransactionKind.WITHDRAWAL, status=TransactionStatus.PENDING)
+        skipped = queryset.count() - pending.count()
         if skipped:
             self.message_user(
                 request, f"{skipped} selected row(s) are not pending withdrawals: skipped.", messages.WARNING
             )
-        return ids
-
-    def _settle(self, request, ids: list[int], action: str, **kwargs: Any) -> None:
-        approve = action == "withdrawal_approve"
-
-        def settle(withdrawal_id: int) -> None:
-            if approve:
-                services.withdrawal_approve(withdrawal_id=withdrawal_id, actor=request.user)
-            else:
-                services.withdrawal_reject(withdrawal_id=withdrawal_id, actor=request.user, **kwargs)
-
-        verb = "approved" if approve else "rejected"
-        run_admin_action(
-            self,
-            request,
-            ids,
-            operation=settle,
-            label=lambda wid: f"#{wid}",
-            success=lambda n: f"{n} withdrawal(s) {verb}.",
-        )
+        return pending
 
     @admin.action(description="Approve selected pending withdrawals", permissions=["approve_withdrawal"])
     def approve_withdrawals(self, request: HttpRequest, queryset) -> None:
-        self._settle(request, self._pending_ids(request, queryset), "withdrawal_approve")
+        self.withdrawal_queue.settle(request, self._pending(request, queryset), approve=True)
 
     @admin.action(description="Reject selected pending withdrawals…", permissions=["approve_withdrawal"])
     def reject_withdrawals(self, request: HttpRequest, queryset) -> HttpResponse | None:
         form = RejectForm(request.POST if "reason" in request.POST else None)
         if form.is_bound and form.is_valid():
-            self._settle(
-                request, self._pending_ids(request, queryset), "withdrawal_reject", reason=form.cleaned_data["reason"]
-            )
+            pending = self._pending(request, queryset)
+            self.withdrawal_queue.settle(request, pending, approve=False, reason=form.cleaned_data["reason"])
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Reject withdrawals",
-            "form": form,
-            "rows": queryset.select_related("user"),
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/wallets/transaction/reject.html", context)
+        return reject_form_page(self, request, form, queryset, action_name="reject_withdrawals")
 
     # --- deposit and adjustment forms -----------------------------------------------------------
 
@@ -207,7 +383,7 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             try:
                 if kind == "deposit":
                     row = services.deposit_create(
-                        user=data["email"],
+                        user=data["member"],
                         amount=data["amount"],
                         actor=request.user,
                         external_reference=data["reference"],
@@ -216,7 +392,7 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     )
                 else:
                     row = services.adjustment_create(
-                        user=data["email"],
+                        user=data["member"],
                         amount=data["amount"],
                         direction=data["direction"],
                         reason=data["reason"],
@@ -224,16 +400,121 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                         idempotency_key=key,
                     )
             except ApplicationError as exc:
-                field = {"external_reference": "reference", "user": "email"}.get(exc.field or "", exc.field)
+                field = {"external_reference": "reference", "user": "member"}.get(exc.field or "", exc.field)
                 form.add_error(field if field in form.fields else None, exc.message)
             else:
-                self.message_user(request, f"{kind.capitalize()} #{row.pk} of {row.amount} written.", messages.SUCCESS)
+                signed = format_amount(
+                    row.amount if row.direction != Direction.DEBIT else -row.amount,
+                    grouping=True,
+                    signed=True,
+                    symbol=True,
+                )
+                self.message_user(
+                    request, f"{kind.capitalize()} #{row.pk} written: {signed} for {row.user.email}.", messages.SUCCESS
+                )
                 return redirect(reverse("admin:wallets_transaction_changelist"))
         context = {
             **self.admin_site.each_context(request),
             "title": "Credit a deposit" if kind == "deposit" else "Write an adjustment",
             "form": form,
+            "media": self.media + form.media,
             "kind": kind,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/wallets/transaction/money_form.html", context)
+
+
+# --- dashboard, charts, search ------------------------------------------------------------------
+
+
+@register_tile("wallets.withdrawals_pending", order=10, permissions=["wallets.view_transaction"])
+def withdrawals_tile(request: HttpRequest) -> Tile:
+    summary = selectors.withdrawals_pending_summary()
+    detail = format_amount(summary["total"], grouping=True, symbol=True) + " held"
+    if summary["oldest"] is not None:
+        detail += f" · oldest {timesince(summary['oldest'], depth=1)}"
+    return queue_tile(
+        request,
+        title="Withdrawals awaiting approval",
+        count=summary["count"],
+        detail=detail,
+        queue_url=reverse(QUEUE_URL_NAME),
+        list_url=reverse("admin:wallets_transaction_changelist") + "?kind__exact=withdrawal&status__exact=pending",
+        permission=APPROVE_PERMISSION,
+    )
+
+
+@register_chart("wallets.volumes", order=10, permissions=["wallets.view_transaction"])
+def volumes_chart(start, days) -> Chart:
+    rows = selectors.ledger_daily_volumes(since=start, kinds=[TransactionKind.DEPOSIT, TransactionKind.WITHDRAWAL])
+    deposits = daily([(day, total) for day, kind, total in rows if kind == TransactionKind.DEPOSIT], days, zero=0)
+    withdrawals = daily([(day, total) for day, kind, total in rows if kind == TransactionKind.WITHDRAWAL], days, zero=0)
+    total_in = format_amount(sum(deposits), places=2, grouping=True, symbol=True)
+    total_out = format_amount(sum(withdrawals), places=2, grouping=True, symbol=True)
+    return Chart(
+        title="Deposits and withdrawals",
+        days=days,
+        series=[Series("Deposits", deposits), Series("Withdrawals", withdrawals)],
+        summary=f"Completed over {len(days)} days: {total_in} deposited, {total_out} withdrawn.",
+        unit="OGC",
+        money=True,
+        url=reverse("admin:wallets_transaction_changelist") + "?status__exact=completed",
+    )
+
+
+@register_search("Wallets and transactions", order=20, permissions=["wallets.view_transaction", "wallets.view_wallet"])
+def search_ledger(query: str, limit: int) -> list[SearchHit]:
+    hits: list[SearchHit] = []
+    if match := ID_RE.match(query):
+        row = Transaction.objects.select_related("user").filter(pk=int(match[1])).first()
+        if row is not None:
+            hits.append(
+                SearchHit(
+                    f"Transaction #{row.pk}: {row.get_kind_display()} "
+                    f"{format_amount(row.amount, grouping=True, symbol=True)} ({row.get_status_display()})",
+                    f"{row.user.email} · {row.created_at:%Y-%m-%d %H:%M} UTC",
+                    reverse("admin:wallets_transaction_change", args=[row.pk]),
+                )
+            )
+    elif ADDRESS_RE.match(query):
+        for wallet in Wallet.objects.select_related("user").filter(deposit_address__iexact=query)[:limit]:
+            hits.append(
+                SearchHit(
+                    f"Deposit address of {wallet.user.email}",
+                    wallet.deposit_address,
+                    reverse("admin:wallets_wallet_change", args=[wallet.pk]),
+                )
+            )
+        addresses = WalletAddress.objects.select_related("wallet__user").filter(address__iexact=query)[:limit]
+        for address in addresses:
+            hits.append(
+                SearchHit(
+                    f"Withdrawal address of {address.wallet.user.email} ({address.get_chain_display()})",
+                    address.address,
+                    reverse("admin:wallets_transaction_changelist")
+                    + f"?kind__exact=withdrawal&user__id__exact={address.wallet.user_id}",
+                )
+            )
+        if not hits:  # an address since removed from the member's address book
+            rows = Transaction.objects.select_related("user").filter(destination_address__iexact=query)[:limit]
+            hits.extend(
+                SearchHit(
+                    f"Withdrawal #{row.pk} of {row.user.email}",
+                    f"to {row.destination_address} · {format_amount(row.amount, grouping=True, symbol=True)}",
+                    reverse("admin:wallets_transaction_change", args=[row.pk]),
+                )
+                for row in rows
+            )
+    elif HASH_RE.match(query):
+        rows = Transaction.objects.select_related("user").filter(
+            kind__in=TransactionKind.values, external_reference=query
+        )
+        hits.extend(
+            SearchHit(
+                f"{row.get_kind_display()} #{row.pk} of {row.user.email}",
+                f"chain reference {row.external_reference}",
+                reverse("admin:wallets_transaction_change", args=[row.pk]),
+            )
+            for row in rows[:limit]
+        )
+    return hits

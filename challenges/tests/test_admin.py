@@ -65,23 +65,17 @@ def test_refused_action_reports_and_writes_no_entry(admin_client):
 def test_badge_award_and_revoke_forms(admin_client):
     user = UserFactory()
     badge = BadgeFactory(slug="helper", name="Helper")
-    response = admin_client.post(
-        f"/admin/challenges/badge/{badge.pk}/award/", {"user_email": user.email, "reason": "Kind"}
-    )
+    response = admin_client.post(f"/admin/challenges/badge/{badge.pk}/award/", {"member": user.pk, "reason": "Kind"})
     assert response.status_code == 302
     held = UserBadge.objects.get(user=user, badge=badge)
     assert action_entries("badge_award").filter(object_pk=str(held.pk)).exists()
-    response = admin_client.post(
-        f"/admin/challenges/badge/{badge.pk}/revoke/", {"user_email": user.email, "reason": "Oops"}
-    )
+    response = admin_client.post(f"/admin/challenges/badge/{badge.pk}/revoke/", {"member": user.pk, "reason": "Oops"})
     assert response.status_code == 302
     held.refresh_from_db()
     assert held.revoke_reason == "Oops" and held.revoked_by == admin_client.user
     assert action_entries("badge_revoke").exists()
-    response = admin_client.post(
-        f"/admin/challenges/badge/{badge.pk}/award/", {"user_email": "nobody@x.test", "reason": "r"}
-    )
-    assert response.status_code == 200 and "No user with this email" in response.content.decode()
+    response = admin_client.post(f"/admin/challenges/badge/{badge.pk}/award/", {"member": 999_999_999, "reason": "r"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
 
 
 def test_members_and_moderators_without_permission_are_refused(client):

@@ -10,6 +10,9 @@ with ``grouping=True``).
   for a ``credit``, "\u22121,234.5" (a real minus sign) for a ``debit``, no sign for
   anything else (a move between the member's own balances). Pages colour credits with
   ``.amount-credit`` and debits with ``.amount-debit``.
+- ``"signed"`` (combinable: ``"symbol,signed"``): ``+`` before a positive amount (the
+  operator console's ledger lists); ``"thousands"`` is accepted and changes nothing (pages
+  always group).
 
 Anything but a Decimal is shown as ``str(value)`` (None as nothing). Text that is read
 back (form inputs, CSV, the API) is never grouped: use ``format_amount`` without
@@ -33,7 +36,7 @@ def token_amount(value, options: str = "") -> str:
         return "" if value is None else str(value)
     flags = {flag.strip() for flag in str(options).split(",") if flag.strip()}
     places = next((int(flag) for flag in flags if flag.isdigit()), None)
-    return format_amount(value, places=places, symbol="symbol" in flags, grouping=True)
+    return format_amount(value, places=places, symbol="symbol" in flags, grouping=True, signed="signed" in flags)
 
 
 @register.filter

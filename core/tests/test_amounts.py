@@ -286,3 +286,17 @@ def test_serializer_field_in():
             field.run_validation(bad)
         assert message in str(info.value.detail[0])
     assert AmountSerializerField(allow_zero=True).run_validation("0") == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "text"),
+    [
+        (D("50"), {"signed": True}, "+50"),
+        (D("-50.5"), {"signed": True}, "-50.5"),
+        (D(0), {"signed": True}, "0"),
+        (D("1250"), {"signed": True, "grouping": True, "symbol": True}, "+1,250 OGC"),
+    ],
+)
+def test_format_signed(value, kwargs, text, settings):
+    settings.OGC_TOKEN_SYMBOL = "OGC"
+    assert format_amount(value, **kwargs) == text

@@ -463,7 +463,7 @@ def badge_admin(ctx: Ctx) -> Expect:
 def user_badge_admin(ctx: Ctx) -> Expect:
     badge, user = BadgeFactory(), funded_user("0")
     _ok(
-        ctx.admin().post(f"/admin/challenges/badge/{badge.pk}/award/", {"user_email": user.email, "reason": "Kind"}),
+        ctx.admin().post(f"/admin/challenges/badge/{badge.pk}/award/", {"member": user.pk, "reason": "Kind"}),
         302,
     )
     return Expect(UserBadge.objects.get(user=user, badge=badge), 0, ctx.superuser)

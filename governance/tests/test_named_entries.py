@@ -94,7 +94,7 @@ def reject_api(ctx: Ctx) -> Named:
 
 def _money_admin(ctx: Ctx, path: str, extra: dict[str, str]) -> Named:
     user = funded_user("10")
-    data = {"email": user.email, "amount": "4", "reason": "Support ticket 7", "token": "t" * 32, **extra}
+    data = {"member": user.pk, "amount": "4", "reason": "Support ticket 7", "token": "t" * 32, **extra}
     _ok(ctx.admin().post(f"/admin/wallets/transaction/{path}/", data), 302)
     return Named(Transaction.objects.filter(user=user).latest("pk"), ctx.superuser)
 

@@ -82,7 +82,7 @@ def test_admin_lists_searches_and_filters(operator_client, user):
     html = operator_client.get(url, {"kind__exact": "reward_paid"}).content.decode()
     assert "Prize!" in html and "Badge!" not in html
     NotificationDelivery.objects.filter(notification__recipient=other, channel="email").update(status="failed")
-    html = operator_client.get(url, {"deliveries__status": "failed"}).content.decode()
+    html = operator_client.get(url, {"delivery": "failed"}).content.decode()
     assert "Badge!" in html and "Prize!" not in html
 
 

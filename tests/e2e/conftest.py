@@ -88,8 +88,11 @@ class Session:
         #: A test's ``tests.e2e.checks.PageChecks``: its findings join a failure's report.
         self.checks = None
 
-    def open(self):
-        context = self.browser.new_context(base_url=self.base_url, viewport={"width": 1280, "height": 900})
+    def open(self, **options):
+        """``options`` go to ``new_context`` (e.g. ``storage_state`` to be the same person
+        again, ``bypass_csp`` to inject a test script such as axe-core)."""
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = self.browser.new_context(base_url=self.base_url, **options)
         context.set_default_timeout(TIMEOUT_MS)
         self.contexts.append(context)
         return context.new_page()

@@ -100,25 +100,25 @@ def test_adjustment_and_deposit_forms(operator_client):
     user = UserFactory(email="target@example.test")
     r = operator_client.get("/admin/wallets/transaction/deposit/")
     token = r.context["form"].initial["token"]
-    body = {"email": "TARGET@example.test", "amount": "50", "reference": "0xfeed", "reason": "bank", "token": token}
+    body = {"member": user.pk, "amount": "50", "reference": "0xfeed", "reason": "bank", "token": token}
     assert operator_client.post("/admin/wallets/transaction/deposit/", body).status_code == 302
     assert operator_client.post("/admin/wallets/transaction/deposit/", body).status_code == 302  # resend
     assert Wallet.objects.get(user=user).available == Decimal(50)
     assert _action_entries("deposit_create").count() == 1
     r = operator_client.post(
         "/admin/wallets/transaction/adjust/",
-        {"email": "target@example.test", "amount": "80", "direction": "debit", "reason": "oops", "token": "a1"},
+        {"member": user.pk, "amount": "80", "direction": "debit", "reason": "oops", "token": "a1"},
     )
     assert r.status_code == 200 and "Insufficient" in r.content.decode()
     r = operator_client.post(
         "/admin/wallets/transaction/adjust/",
-        {"email": "target@example.test", "amount": "5", "direction": "debit", "reason": "", "token": "a2"},
+        {"member": user.pk, "amount": "5", "direction": "debit", "reason": "", "token": "a2"},
     )
     assert r.status_code == 200 and "reason is required" in r.content.decode()
     r = operator_client.post(
         "/admin/wallets/transaction/adjust/",
         {
-            "email": "target@example.test",
+            "member": user.pk,
             "amount": "5",
             "direction": "debit",
             "reason": "fee refund reversal",

@@ -29,7 +29,7 @@ def test_an_oversized_form_token_is_a_form_error(name, extra):
     target = UserFactory()
 
     response = client.post(
-        reverse(name), {"email": target.email, "amount": "5", "token": "t" * 300, "reason": "support", **extra}
+        reverse(name), {"member": target.pk, "amount": "5", "token": "t" * 300, "reason": "support", **extra}
     )
 
     assert response.status_code == 200
