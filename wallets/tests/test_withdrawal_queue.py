@@ -64,9 +64,9 @@ def test_approve_is_one_post_through_the_service_and_returns_to_the_queue(operat
     assert row.status == TransactionStatus.COMPLETED
     entry = _named("withdrawal_approve").get()
     assert entry.actor == operator_client.user
-    assert any("approved: 40 OGC to" in m for m in _messages(response))
+    assert any("approved: 40 OGC to" in m for m in _messages(response)), _messages(response)
     again = operator_client.post(url)
-    assert any("already completed" in m for m in _messages(again))
+    assert any("no longer awaits approval" in m for m in _messages(again)), _messages(again)
 
 
 def test_next_must_stay_on_this_site(operator_client):
