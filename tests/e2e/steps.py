@@ -60,12 +60,15 @@ def admin_log_in(page: Page, *, email: str, password: str) -> None:
 def operator_deposit(page: Page, *, email: str, amount: str, reference: str) -> None:
     """An operator credits a deposit with the admin's "Credit a deposit" form."""
     page.goto("/admin/wallets/transaction/deposit/")
-    page.fill("#id_email", email)
+    # The member is picked by autocomplete (part of the email), as an operator would.
+    page.locator(".select2-selection").click()
+    page.locator(".select2-search__field").fill(email.split("@")[0])
+    page.locator(".select2-results__option", has_text=email).first.click()
     page.fill("#id_amount", amount)
     page.fill("#id_reference", reference)
     page.fill("#id_reason", "on-chain deposit")
     page.get_by_role("button", name="Credit a deposit").click()
-    expect(page.locator("ul.messagelist")).to_contain_text("Deposit #")
+    expect(page.locator("ul.messagelist")).to_contain_text(email)
 
 
 # --- the wallet page ------------------------------------------------------------------
