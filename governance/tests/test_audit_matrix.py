@@ -490,7 +490,7 @@ MATRIX: dict[str, dict[str, Callable[[Ctx], Expect] | NA]] = {
     "wallets.Wallet": {"admin": wallet_admin, "api": wallet_api, "command": wallet_command},
     "wallets.Transaction": {"admin": transaction_admin, "api": transaction_api, "command": transaction_command},
     "wallets.WalletAddress": {
-        "admin": NA("addresses are read-only in the admin (wallets/admin.py)"),
+        "admin": NA("addresses are read-only in the admin (wallets/admin/wallet.py)"),
         "api": address_api,
         "command": NA("no command writes withdrawal addresses"),
     },

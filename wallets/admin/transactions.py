@@ -1,17 +1,8 @@
-"""Operator console for the ledger.
-
-Wallets, transactions and addresses are readable and searchable; nobody (not even
-a superuser) can add, edit or delete a ledger row here. Money moves only through
-the services: the withdrawal queue (``wallets/admin_queues.py``), the "approve/reject
-selected withdrawals" actions and the deposit/adjustment forms call them, and each
-writes an audit entry naming the action (``core.audit.audit_record``, written by the
-service) in the same transaction.
-
-Amounts are shown one way (``core.admin.amount_html``: thousands separators, no
-trailing zeros, signed by their effect on the wallet); members by email and display
-name. The transactions list is a big table (``LargeTableAdminMixin``: estimated count,
-keyset "Older" links, users prefetched for the page) with a CSV export of any filter.
-"""
+"""The ledger's transactions: a big table (``LargeTableAdminMixin``: estimated count,
+keyset "Older" links, members prefetched for the page) with a CSV export of any
+filter, search by what the term looks like, the approve/reject withdrawal actions
+(through the queue's ``settle``), the withdrawal queue's URLs, and the deposit and
+adjustment forms. Nobody adds, edits or deletes a ledger row here."""
 
 from __future__ import annotations
 
@@ -27,11 +18,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.timesince import timesince
+from django.utils.html import format_html
 
 from core.admin import (
-    ConsoleAdminMixin,
     CsvExportMixin,
     LargeTableAdminMixin,
     MemberPicker,
@@ -42,32 +31,19 @@ from core.admin import (
     user_change_url,
     when_html,
 )
-from core.admin_site import (
-    Chart,
-    SearchHit,
-    Series,
-    Tile,
-    daily,
-    queue_tile,
-    register_chart,
-    register_search,
-    register_tile,
-)
 from core.amounts import AmountFormField, format_amount
 from core.exceptions import ApplicationError
-from wallets import selectors, services
+from wallets import services
 from wallets.admin_queues import (
     APPROVE_PERMISSION,
-    QUEUE_URL_NAME,
     RejectForm,
     WithdrawalQueueAdmin,
     approve_view,
     reject_form_page,
     reject_view,
 )
-from wallets.models import Direction, Transaction, TransactionKind, TransactionStatus, Wallet, WalletAddress
+from wallets.models import Direction, Transaction, TransactionKind, TransactionStatus, Wallet
 
-RECENT_ROWS = 20
 ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
 HASH_RE = re.compile(r"^0x[0-9a-fA-F]{64}$")
 ID_RE = re.compile(r"^#?(\d{1,18})$")
@@ -76,112 +52,6 @@ ID_RE = re.compile(r"^#?(\d{1,18})$")
 def _members():
     """Only the columns a member cell shows (prefetched once per page)."""
     return get_user_model().objects.only("id", "email", "display_name", "date_joined")
-
-
-class WalletAddressInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = WalletAddress
-    extra = 0
-    can_delete = False
-    fields = ("chain", "address", "label", "created_at")
-    readonly_fields = fields
-
-
-@admin.register(Wallet)
-class WalletAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "member", "available_col", "staked_col", "held_col", "deposit_address_col", "updated")
-    search_fields = ("user__email", "user__display_name", "=deposit_address", "=id")
-    list_select_related = ("user",)
-    fields = (
-        "member",
-        "token_symbol",
-        "available_col",
-        "staked_col",
-        "held_col",
-        "deposit_address",
-        "created_at",
-        "updated_at",
-    )
-    readonly_fields = (*fields, "recent_transactions")
-    inlines = [WalletAddressInline]
-    show_full_result_count = False
-
-    def get_fields(self, request, obj=None):
-        return (*self.fields, "recent_transactions")
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
-            context["subtitle"] = f"Wallet of {obj.user.email}"
-        return super().render_change_form(request, context, add, change, form_url, obj)
-
-    @admin.display(description="member", ordering="user__email")
-    def member(self, obj: Wallet) -> str:
-        return member_html(obj.user, url=user_change_url(obj.user_id))
-
-    @admin.display(description="available", ordering="available")
-    def available_col(self, obj: Wallet) -> str:
-        return amount_html(obj.available, symbol=obj.token_symbol)
-
-    @admin.display(description="staked", ordering="staked")
-    def staked_col(self, obj: Wallet) -> str:
-        return amount_html(obj.staked, symbol=obj.token_symbol)
-
-    @admin.display(description="held", ordering="held")
-    def held_col(self, obj: Wallet) -> str:
-        return amount_html(obj.held, symbol=obj.token_symbol)
-
-    @admin.display(description="deposit address")
-    def deposit_address_col(self, obj: Wallet) -> str:
-        return format_html('<span class="ogc-code">{}</span>', obj.deposit_address)
-
-    @admin.display(description="updated", ordering="updated_at")
-    def updated(self, obj: Wallet) -> str:
-        return when_html(obj.updated_at)
-
-    @admin.display(description=f"last {RECENT_ROWS} transactions")
-    def recent_transactions(self, obj: Wallet) -> str:
-        rows = obj.transactions.order_by("-id")[:RECENT_ROWS]
-        url = reverse("admin:wallets_transaction_changelist")
-        body = format_html_join(
-            "",
-            "<tr><td><a href='{}'>#{}</a></td><td>{}</td><td>{}</td><td>{}</td><td class='ogc-num'>{}</td>"
-            "<td class='ogc-num'>{}</td></tr>",
-            (
-                (
-                    reverse("admin:wallets_transaction_change", args=[r.pk]),
-                    r.pk,
-                    when_html(r.created_at),
-                    r.get_kind_display(),
-                    pill(r.status, r.get_status_display()),
-                    amount_html(r.amount, direction=r.direction, symbol=False),
-                    amount_html(r.available_after, symbol=False),
-                )
-                for r in rows
-            ),
-        )
-        return format_html(
-            "<table><thead><tr><th>id</th><th>when</th><th>kind</th><th>status</th><th>amount</th>"
-            "<th>available after</th></tr></thead><tbody>{}</tbody></table>"
-            '<p><a href="{}?wallet__id__exact={}">All transactions of this wallet</a></p>',
-            body,
-            url,
-            obj.pk,
-        )
-
-
-@admin.register(WalletAddress)
-class WalletAddressAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("address_col", "chain", "label", "member", "created_at")
-    list_filter = ("chain",)
-    search_fields = ("=address", "wallet__user__email", "label")
-    list_select_related = ("wallet__user",)
-
-    @admin.display(description="address", ordering="address")
-    def address_col(self, obj: WalletAddress) -> str:
-        return format_html('<span class="ogc-code">{}</span>', obj.address)
-
-    @admin.display(description="member")
-    def member(self, obj: WalletAddress) -> str:
-        return member_html(obj.wallet.user, url=user_change_url(obj.wallet.user_id))
 
 
 class MoneyForm(forms.Form):
@@ -422,99 +292,3 @@ class TransactionAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/wallets/transaction/money_form.html", context)
-
-
-# --- dashboard, charts, search ------------------------------------------------------------------
-
-
-@register_tile("wallets.withdrawals_pending", order=10, permissions=["wallets.view_transaction"])
-def withdrawals_tile(request: HttpRequest) -> Tile:
-    summary = selectors.withdrawals_pending_summary()
-    detail = format_amount(summary["total"], grouping=True, symbol=True) + " held"
-    if summary["oldest"] is not None:
-        detail += f" · oldest {timesince(summary['oldest'], depth=1)}"
-    return queue_tile(
-        request,
-        title="Withdrawals awaiting approval",
-        count=summary["count"],
-        detail=detail,
-        queue_url=reverse(QUEUE_URL_NAME),
-        list_url=reverse("admin:wallets_transaction_changelist") + "?kind__exact=withdrawal&status__exact=pending",
-        permission=APPROVE_PERMISSION,
-    )
-
-
-@register_chart("wallets.volumes", order=10, permissions=["wallets.view_transaction"])
-def volumes_chart(start, days) -> Chart:
-    rows = selectors.ledger_daily_volumes(since=start, kinds=[TransactionKind.DEPOSIT, TransactionKind.WITHDRAWAL])
-    deposits = daily([(day, total) for day, kind, total in rows if kind == TransactionKind.DEPOSIT], days, zero=0)
-    withdrawals = daily([(day, total) for day, kind, total in rows if kind == TransactionKind.WITHDRAWAL], days, zero=0)
-    total_in = format_amount(sum(deposits), places=2, grouping=True, symbol=True)
-    total_out = format_amount(sum(withdrawals), places=2, grouping=True, symbol=True)
-    return Chart(
-        title="Deposits and withdrawals",
-        days=days,
-        series=[Series("Deposits", deposits), Series("Withdrawals", withdrawals)],
-        summary=f"Completed over {len(days)} days: {total_in} deposited, {total_out} withdrawn.",
-        unit="OGC",
-        money=True,
-        url=reverse("admin:wallets_transaction_changelist") + "?status__exact=completed",
-    )
-
-
-@register_search("Wallets and transactions", order=20, permissions=["wallets.view_transaction", "wallets.view_wallet"])
-def search_ledger(query: str, limit: int) -> list[SearchHit]:
-    hits: list[SearchHit] = []
-    if match := ID_RE.match(query):
-        row = Transaction.objects.select_related("user").filter(pk=int(match[1])).first()
-        if row is not None:
-            hits.append(
-                SearchHit(
-                    f"Transaction #{row.pk}: {row.get_kind_display()} "
-                    f"{format_amount(row.amount, grouping=True, symbol=True)} ({row.get_status_display()})",
-                    f"{row.user.email} · {row.created_at:%Y-%m-%d %H:%M} UTC",
-                    reverse("admin:wallets_transaction_change", args=[row.pk]),
-                )
-            )
-    elif ADDRESS_RE.match(query):
-        for wallet in Wallet.objects.select_related("user").filter(deposit_address__iexact=query)[:limit]:
-            hits.append(
-                SearchHit(
-                    f"Deposit address of {wallet.user.email}",
-                    wallet.deposit_address,
-                    reverse("admin:wallets_wallet_change", args=[wallet.pk]),
-                )
-            )
-        addresses = WalletAddress.objects.select_related("wallet__user").filter(address__iexact=query)[:limit]
-        for address in addresses:
-            hits.append(
-                SearchHit(
-                    f"Withdrawal address of {address.wallet.user.email} ({address.get_chain_display()})",
-                    address.address,
-                    reverse("admin:wallets_transaction_changelist")
-                    + f"?kind__exact=withdrawal&user__id__exact={address.wallet.user_id}",
-                )
-            )
-        if not hits:  # an address since removed from the member's address book
-            rows = Transaction.objects.select_related("user").filter(destination_address__iexact=query)[:limit]
-            hits.extend(
-                SearchHit(
-                    f"Withdrawal #{row.pk} of {row.user.email}",
-                    f"to {row.destination_address} · {format_amount(row.amount, grouping=True, symbol=True)}",
-                    reverse("admin:wallets_transaction_change", args=[row.pk]),
-                )
-                for row in rows
-            )
-    elif HASH_RE.match(query):
-        rows = Transaction.objects.select_related("user").filter(
-            kind__in=TransactionKind.values, external_reference=query
-        )
-        hits.extend(
-            SearchHit(
-                f"{row.get_kind_display()} #{row.pk} of {row.user.email}",
-                f"chain reference {row.external_reference}",
-                reverse("admin:wallets_transaction_change", args=[row.pk]),
-            )
-            for row in rows[:limit]
-        )
-    return hits
