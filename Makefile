@@ -65,7 +65,7 @@ db-user: services
 	@bash .ci/db-user.sh "$(DB_USER)" "$(DB_PASSWORD)"
 
 # Type checks: core and every app's write and read layers (mypy.ini; docs/architecture.md).
-MYPY_TARGETS := core accounts/services.py accounts/selectors.py wallets/services wallets/selectors.py \
+MYPY_TARGETS := core accounts/services.py accounts/selectors.py wallets/services wallets/selectors \
 	notifications/services.py notifications/selectors.py subscriptions/services subscriptions/selectors.py \
 	challenges/services challenges/selectors.py governance/services.py governance/selectors.py
 

@@ -1,0 +1,65 @@
+"""Read layer of the wallets app. Every user-facing query is scoped to the user,
+so another user's ids are simply not found (404, never 403).
+
+One module per concern, re-exported here (``from wallets.selectors import X`` and
+``selectors.X`` are the way to use them): ``lookups`` (a member's own rows, the
+ledger's effects and messages), ``stake_history`` (staked at a past instant),
+``money_screen`` (balances over time, the month, the export) and ``console`` (the
+operator console's reads)."""
+
+from wallets.selectors.console import (
+    REJECTED_PREFIX,
+    ledger_daily_volumes,
+    members_ledger_history,
+    withdrawal_queue,
+    withdrawals_pending_summary,
+)
+from wallets.selectors.lookups import (
+    address_get_for_user,
+    address_list_for_user,
+    ledger_effect,
+    ledger_row_message,
+    transaction_get_for_user,
+    transaction_list_for_user,
+    wallet_get_for_user,
+    withdrawal_get_for_user,
+    withdrawal_list_for_operators,
+    withdrawal_list_for_user,
+)
+from wallets.selectors.money_screen import (
+    EXPORT_FIELDS,
+    BalancePoint,
+    MoneyDay,
+    MoneyPeriod,
+    balance_series_for_user,
+    money_period_for_user,
+    transaction_export_for_user,
+)
+from wallets.selectors.stake_history import staked_balance_at, total_staked_at
+
+__all__ = [
+    "EXPORT_FIELDS",
+    "REJECTED_PREFIX",
+    "BalancePoint",
+    "MoneyDay",
+    "MoneyPeriod",
+    "address_get_for_user",
+    "address_list_for_user",
+    "balance_series_for_user",
+    "ledger_daily_volumes",
+    "ledger_effect",
+    "ledger_row_message",
+    "members_ledger_history",
+    "money_period_for_user",
+    "staked_balance_at",
+    "total_staked_at",
+    "transaction_export_for_user",
+    "transaction_get_for_user",
+    "transaction_list_for_user",
+    "wallet_get_for_user",
+    "withdrawal_get_for_user",
+    "withdrawal_list_for_operators",
+    "withdrawal_list_for_user",
+    "withdrawal_queue",
+    "withdrawals_pending_summary",
+]
