@@ -115,11 +115,16 @@ run: migrate-local
 bench: venv db-user
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench $(BENCH)
 
-# Schema fuzzing (schemathesis) with more examples than the bounded run inside
-# `make test` (tests/test_fuzz_schema.py, 5 per operation); FUZZ_EXAMPLES=500 for more.
-FUZZ_EXAMPLES ?= 100
+# The long schema fuzz (schemathesis, every check, anonymous/member/operator, per
+# operation and stateful): the same tests as the bounded run inside `make test`
+# (tests/test_fuzz_schema.py: 5 examples per operation, 15 scenarios of 6 steps), longer.
+# docs/security.md has the numbers of the last long run.
+FUZZ_EXAMPLES ?= 120
+FUZZ_SCENARIOS ?= 300
+FUZZ_STEPS ?= 10
 fuzz: venv db-user
 	DATABASE_URL=$(TEST_DATABASE_URL) OGC_TEST_DATABASE_NAME=test_ogc_fuzz OGC_FUZZ_MAX_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  OGC_FUZZ_STATEFUL_EXAMPLES=$(FUZZ_SCENARIOS) OGC_FUZZ_STATEFUL_STEPS=$(FUZZ_STEPS) \
 	  $(BIN)/pytest --create-db -p no:warnings tests/test_fuzz_schema.py $(PYTEST_ARGS)
 
 clean:

@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.models.user import normalize_email
 from accounts.roles import AUDITED_APPS, ROLE_PERMISSIONS
 from core.audit import AuditAction, audit_record
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, ConflictError
 from core.i18n import current_language, member_locale
 from core.permissions import ROLE_AUDITOR, ROLE_MEMBER
 
@@ -84,7 +84,9 @@ def account_create(
     added to ``role`` if it lacks it. No welcome notification: nobody signed up."""
     email = normalize_email(email)
     if not email or not password:
-        raise ApplicationError(_("An email address and a password are required."), code="invalid", field="email")
+        raise ApplicationError(
+            _("An email address and a password are required."), code="invalid", field="email", status_code=400
+        )
     user = User.objects.filter(email=email).first()
     created = user is None
     if user is None:
@@ -117,7 +119,7 @@ def user_signup(*, email: str, password: str, **profile: Any) -> User:
     email (on commit). Any failure leaves nothing behind."""
     email = normalize_email(email)
     if User.objects.filter(email=email).exists():
-        raise ApplicationError(_("A user with this email address already exists."), code="email_taken", field="email")
+        raise ConflictError(_("A user with this email address already exists."), code="email_taken", field="email")
     # The language of the request unless the caller chose one: the welcome note and
     # later notifications are written in it.
     profile = {"locale": current_language(), **profile}

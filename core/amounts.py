@@ -40,6 +40,9 @@ QUANTUM = Decimal(1).scaleb(-AMOUNT_DECIMAL_PLACES)
 #: An amount as text: ASCII digits, at most one dot with digits on both sides, at most
 #: 18 digits on each side; no sign, space, exponent or separator.
 AMOUNT_PATTERN = rf"^[0-9]{{1,{AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES}}}(?:\.[0-9]{{1,{AMOUNT_DECIMAL_PLACES}}})?$"
+#: The amounts ``AMOUNT_PATTERN`` admits that are zero ("0", "000", "0.00"): a positive
+#: amount's schema is ``AMOUNT_PATTERN`` and not this (``core.schema``).
+ZERO_AMOUNT_PATTERN = r"^0+(?:\.0+)?$"
 #: Arithmetic on amounts: 36 significant digits plus headroom (Python's default is 28).
 EXACT = Context(prec=AMOUNT_MAX_DIGITS + 4)
 #: The largest amount the column holds (10^18 - 10^-18; the default context would round it to 10^18).
@@ -96,7 +99,7 @@ def parse_amount(value: Any, *, field: str = "amount", allow_zero: bool = False)
     "invalid_amount", field=field)`` with a message for people, in the active language."""
 
     def refuse(message: str) -> ApplicationError:
-        return ApplicationError(message, code="invalid_amount", field=field)
+        return ApplicationError(message, code="invalid_amount", field=field, status_code=400)
 
     def too_small() -> ApplicationError:
         return refuse(_("The amount cannot be negative.") if allow_zero else _("The amount must be greater than zero."))

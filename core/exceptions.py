@@ -20,10 +20,15 @@ class ApplicationError(Exception):
     """A domain rule refused the operation. Services raise it; entry points translate it.
 
     ``field`` names the input the message belongs to (a form field, an API field),
-    ``status_code`` is what an API returns (400 bad input, 404, 409 state conflict).
+    ``status_code`` is what an API returns. The default, 422, is for input that the
+    API schema admits but a rule refuses (a weak password, an end before the start);
+    400 is for input that breaks the schema (raise with ``status_code=400``: the
+    serializers catch most of it first), ``ConflictError`` (409) for the state of
+    things (not enough funds, a slug taken, a challenge closed), ``NotFoundError``
+    (404), and 403 for who may do what.
     """
 
-    status_code: int = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "invalid"
 
     def __init__(
@@ -52,6 +57,15 @@ class NotFoundError(ApplicationError):
 class ConflictError(ApplicationError):
     status_code: int = status.HTTP_409_CONFLICT
     default_code = "conflict"
+
+
+class UnprocessableError(ApplicationError):
+    """Input that matches the API schema but cannot be processed: a value the schema
+    cannot check (an address checksum, an end before the start, a weak password). 400
+    means "the request breaks the schema"; 422 means "well-formed, but not acceptable"."""
+
+    status_code: int = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "unprocessable"
 
 
 def _flatten(detail: Any) -> list[str]:

@@ -79,6 +79,7 @@ def _read_key(request: Request, required: bool) -> str | None:
                 f"The {HEADER} header is required for this request.",
                 code="idempotency_key_required",
                 field=HEADER,
+                status_code=400,
             )
         return None
     if len(key) > MAX_KEY_LENGTH:
@@ -86,6 +87,7 @@ def _read_key(request: Request, required: bool) -> str | None:
             f"The {HEADER} header must be at most {MAX_KEY_LENGTH} characters.",
             code="idempotency_key_invalid",
             field=HEADER,
+            status_code=400,
         )
     return key
 

@@ -31,7 +31,11 @@ ERROR_STATUSES: dict[str, str] = {
     "404": "Not found (also another user's object).",
     "405": "Method not allowed.",
     "409": "The object is not in a state that allows this (or a replay is still running).",
-    "422": "The Idempotency-Key was used before with another payload.",
+    "422": (
+        "The request matches the schema but cannot be processed: values the schema cannot "
+        "check (an address checksum, an end before the start, a choice not on the proposal, "
+        "a weak password), or an Idempotency-Key used before with another payload."
+    ),
     "429": "Too many requests or too many failed logins; retry after `Retry-After` seconds.",
 }
 
@@ -48,10 +52,52 @@ ErrorSerializer = inline_serializer(
 )
 
 
+#: Text without NUL characters (what DRF's ``CharField`` accepts).
+NO_NUL_PATTERN = r"^[^\u0000]*$"
+
+
 class ErrorResponsesAutoSchema(AutoSchema):
-    """drf-spectacular's AutoSchema plus the shared error responses on every operation.
+    """drf-spectacular's AutoSchema plus the shared error responses on every operation,
+    and request bodies described as strictly as the server reads them:
+
+    - a ``StrictInputSerializer`` body refuses unknown fields, so its request component
+      says ``additionalProperties: false``;
+    - a positive amount (``AmountSerializerField`` without ``allow_zero``) is
+      ``AMOUNT_PATTERN`` and not zero (``ZERO_AMOUNT_PATTERN``), exactly what
+      ``core.amounts.parse_amount`` accepts.
 
     A view's own ``extend_schema(responses=...)`` wins for any status it declares."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        from core.serializers import StrictInputSerializer
+
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictInputSerializer):
+            schema["additionalProperties"] = False
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        from core.amounts import ZERO_AMOUNT_PATTERN, AmountSerializerField
+
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction != "request" or schema is None:
+            return schema
+        if isinstance(field, AmountSerializerField) and not field.allow_zero:
+            schema = {**schema, "not": {"pattern": ZERO_AMOUNT_PATTERN}}
+        return schema
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        if schema.get("type") == "array" and getattr(field, "allow_empty", True) is False:
+            schema["minItems"] = max(1, schema.get("minItems", 0))
+        if (
+            isinstance(field, serializers.CharField)
+            and not field.read_only
+            and schema.get("type") == "string"
+            and not {"pattern", "enum", "format"} & schema.keys()
+        ):
+            # DRF refuses NUL in text (ProhibitNullCharactersValidator): so does the schema.
+            schema["pattern"] = NO_NUL_PATTERN
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext, gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from core.exceptions import UnprocessableError
+
+#: What the schema says an http(s) link is: the scheme, then no spaces (a blank link is
+#: the schema's other branch: drf-spectacular documents ``allow_blank`` as ``maxLength: 0``).
+LINK_PATTERN = r"^https?://\S+$"
 
 
 class StrictInputSerializer(serializers.Serializer):
@@ -58,3 +69,36 @@ def datetime_out(value: datetime | None, tz: tzinfo) -> str | None:
         return None
     text = value.astimezone(tz).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+@extend_schema_field({"type": "string", "maxLength": 500, "pattern": LINK_PATTERN})
+class LinkField(serializers.CharField):
+    """An http(s) link, or blank. The schema's pattern (``LINK_PATTERN``) is the shape
+    and a text that breaks it is a 400 like any schema violation; a well-shaped text
+    that is not a usable link (Django's ``URLValidator``: host name rules, label
+    lengths) is a 422 ``invalid_link``, since no pattern can say everything the
+    validator checks. Nothing is trimmed: what the schema refuses, the server refuses."""
+
+    default_error_messages = {"shape": gettext_lazy("Enter an http(s) link without spaces.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 500)
+        kwargs.setdefault("allow_blank", True)
+        kwargs["trim_whitespace"] = False
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value and not _LINK_RE.fullmatch(value):
+            self.fail("shape")
+        if value:
+            try:
+                URLValidator(schemes=["http", "https"])(value)
+            except DjangoValidationError:
+                raise UnprocessableError(
+                    gettext("Enter a valid http(s) link."), code="invalid_link", field=self.field_name
+                ) from None
+        return value
+
+
+_LINK_RE = re.compile(LINK_PATTERN)

@@ -197,7 +197,7 @@ def vote_cast(*, proposal_id: int, voter: User, choice: str, now: datetime | Non
         )
     weight = staked_balance_at(user=voter, at=proposal.snapshot_at)
     if weight <= 0:
-        raise ApplicationError(
+        raise ConflictError(
             _("You had no tokens staked when this proposal's snapshot was taken, so you have no voting power."),
             code="no_voting_power",
         )

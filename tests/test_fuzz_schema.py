@@ -1,18 +1,30 @@
-"""Schema fuzzing of our own API (issue 9, part 1): schemathesis against the WSGI app.
+"""The API schema is the contract (issue #13): schemathesis against the WSGI app.
 
-Every operation of ``/api/v1/schema/`` is called with generated valid and invalid
-data, as a member and as an operator (each with some data of their own: a funded
-wallet, an address, a pending withdrawal, notifications). Checks: no 5xx, every
-status and header is documented, bodies match their schema, and data that breaks
-the schema is refused (4xx).
+Every operation of ``/api/v1/schema/`` is called with generated valid and invalid data
+by three identities: an anonymous client, a member and an operator (each signed-in one
+with data of its own: a funded wallet, an address, a pending withdrawal, notifications,
+and for the operator a challenge with a submission and a proposal). Two passes:
 
-Bounded for ``make test`` (``OGC_FUZZ_MAX_EXAMPLES``, default 5 per operation and
-mode); ``make fuzz`` runs the same test with more examples.
+- **per operation** (``test_api_as_*``): positive and negative examples of each
+  operation on its own;
+- **stateful** (``test_workflows_as_*``): schemathesis' state machine chains operations
+  through the links it infers from the schema (an id returned by one call feeds the path
+  or body of the next), so a created proposal is read, voted on and cancelled, a
+  created address is used for a withdrawal, and so on.
+
+Every check runs on every response (``CHECKS``): no 5xx, status codes, content types
+and headers documented, bodies matching their schema, schema-violating input refused
+(``negative_data_rejection``) and schema-valid input not refused as malformed
+(``positive_data_acceptance``: a 400 for data the schema allows is a contract bug; a
+403, 404, 409 or 422 is a legitimate answer about the state of things).
+
+Bounded for ``make test`` (``OGC_FUZZ_MAX_EXAMPLES``, default 5 per operation and mode;
+``OGC_FUZZ_STATEFUL_EXAMPLES`` scenarios of up to ``OGC_FUZZ_STATEFUL_STEPS`` calls);
+``make fuzz`` runs the same tests longer (docs/security.md has the numbers).
 
 schemathesis' WSGI transport goes through Django's request signals, whose
 ``close_old_connections`` would close the test's connection (and its transaction)
-after each call: the ``_keep_test_connection`` fixture detaches it for the run
-(STACK-NOTES).
+after each call: ``_keep_test_connection`` detaches it for the run (STACK-NOTES).
 """
 
 from __future__ import annotations
@@ -31,12 +43,15 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
 MAX_EXAMPLES = int(os.environ.get("OGC_FUZZ_MAX_EXAMPLES", "5"))
+STATEFUL_EXAMPLES = int(os.environ.get("OGC_FUZZ_STATEFUL_EXAMPLES", "15"))
+STATEFUL_STEPS = int(os.environ.get("OGC_FUZZ_STATEFUL_STEPS", "6"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -44,7 +59,13 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
     negative_data_rejection,
+    positive_data_acceptance,
 ]
+#: Answers a schema-valid request may legitimately get: success, authentication or
+#: permission refusals, unknown ids, state conflicts (409), an Idempotency-Key reused
+#: with another payload (422) and throttles. Never 400 (that is "your data is
+#: malformed", which the schema should have said) and never 5xx.
+POSITIVE_STATUSES = ["2xx", "401", "403", "404", "409", "422", "429"]
 
 pytestmark = pytest.mark.slow
 
@@ -80,6 +101,14 @@ def _token_headers(*, roles: list[str], is_staff: bool) -> dict[str, str]:
 
 
 @pytest.fixture
+def anonymous_headers(db, _keep_test_connection) -> dict[str, str]:
+    from accounts.tests.factories import UserFactory
+
+    _with_data(UserFactory())  # public lists have rows to show
+    return {}
+
+
+@pytest.fixture
 def member_headers(db, _keep_test_connection) -> dict[str, str]:
     return _token_headers(roles=["member"], is_staff=False)
 
@@ -99,7 +128,12 @@ def _load_schema():
     from drf_spectacular.generators import SchemaGenerator
 
     raw = json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), cls=DjangoJSONEncoder))
-    config = schemathesis.Config.from_dict({"generation": {"mode": "all", "max-examples": MAX_EXAMPLES}})
+    config = schemathesis.Config.from_dict(
+        {
+            "generation": {"mode": "all", "max-examples": MAX_EXAMPLES},
+            "checks": {"positive_data_acceptance": {"expected-statuses": POSITIVE_STATUSES}},
+        }
+    )
     loaded = schemathesis.openapi.from_dict(raw, config=config)
     loaded.app = get_wsgi_application()
     return loaded
@@ -117,6 +151,32 @@ FUZZ_SETTINGS = settings(
 )
 
 
+def _run_workflows(headers: dict[str, str]) -> None:
+    class Workflows(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case):
+            return {"headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Workflows.run(
+        settings=settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+
+
+@schema.parametrize()
+@FUZZ_SETTINGS
+def test_api_as_anonymous(case, anonymous_headers):
+    case.call_and_validate(headers=anonymous_headers, checks=CHECKS)
+
+
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_api_as_member(case, member_headers):
@@ -127,3 +187,15 @@ def test_api_as_member(case, member_headers):
 @FUZZ_SETTINGS
 def test_api_as_operator(case, operator_headers):
     case.call_and_validate(headers=operator_headers, checks=CHECKS)
+
+
+def test_workflows_as_anonymous(anonymous_headers):
+    _run_workflows(anonymous_headers)
+
+
+def test_workflows_as_member(member_headers):
+    _run_workflows(member_headers)
+
+
+def test_workflows_as_operator(operator_headers):
+    _run_workflows(operator_headers)

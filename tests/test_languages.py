@@ -131,7 +131,7 @@ def test_an_api_field_error_speaks_spanish():
     refused = client.post(
         "/api/v1/wallet/stake/", {"amount": "5"}, format="json", HTTP_IDEMPOTENCY_KEY="es-1", **SPANISH
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert refused.json()["fields"] == {"amount": ["Saldo disponible insuficiente."]}
     assert refused["Content-Language"] == "es"
     missing = client.post("/api/v1/wallet/stake/", {}, format="json", HTTP_IDEMPOTENCY_KEY="es-2", **SPANISH)

@@ -1,10 +1,20 @@
+import zoneinfo
+
 from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
 from accounts.validators import country_validator, locale_validator, validate_timezone
 from core.amounts import AmountSerializerField
-from core.serializers import StrictInputSerializer
+from core.exceptions import ConflictError, UnprocessableError
+from core.serializers import LinkField, StrictInputSerializer
+
+
+@extend_schema_field({"type": "string", "enum": sorted(zoneinfo.available_timezones())})
+class TimezoneField(serializers.CharField):
+    """An IANA time zone name; the schema lists every name the server knows."""
 
 
 class WalletSummarySerializer(serializers.Serializer):
@@ -41,10 +51,10 @@ class UserOutputSerializer(serializers.ModelSerializer):
 class ProfileInputSerializer(StrictInputSerializer):
     display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
     bio = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    avatar_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    avatar_url = LinkField(required=False)
     country = serializers.CharField(max_length=2, required=False, allow_blank=True, validators=[country_validator])
     locale = serializers.CharField(max_length=16, required=False, validators=[locale_validator])
-    timezone = serializers.CharField(max_length=64, required=False, validators=[validate_timezone])
+    timezone = TimezoneField(max_length=64, required=False, validators=[validate_timezone])
 
 
 class SignupInputSerializer(ProfileInputSerializer):
@@ -54,15 +64,16 @@ class SignupInputSerializer(ProfileInputSerializer):
     def validate_email(self, value: str) -> str:
         value = value.strip().lower()
         if User.objects.filter(email=value).exists():
-            raise serializers.ValidationError("A user with this email address already exists.")
+            raise ConflictError(_("A user with this email address already exists."), code="email_taken", field="email")
         return value
 
     def validate(self, attrs):
         candidate = User(email=attrs["email"], display_name=attrs.get("display_name", ""))
         try:
             validate_password(attrs["password"], user=candidate)
-        except Exception as exc:  # django ValidationError -> field error
-            raise serializers.ValidationError({"password": list(getattr(exc, "messages", [str(exc)]))}) from exc
+        except Exception as exc:  # django ValidationError: a well-formed but weak password
+            messages = list(getattr(exc, "messages", [str(exc)]))
+            raise UnprocessableError(" ".join(messages), code="weak_password", field="password") from exc
         return attrs
 
 

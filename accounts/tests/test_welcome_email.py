@@ -26,6 +26,6 @@ def test_welcome_email_is_sent_by_the_worker(api_client, broker, worker):
 
 def test_nothing_is_queued_when_signup_fails(api_client, broker):
     response = api_client.post("/api/v1/auth/signup/", {"email": "bad@example.test", "password": "1"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     for queue in ("default", "notifications"):
         assert broker.queues.get(queue) is None or broker.queues[queue].qsize() == 0

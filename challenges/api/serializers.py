@@ -21,7 +21,7 @@ from challenges.models import (
     Visibility,
 )
 from core.amounts import AmountSerializerField, amount_out
-from core.serializers import StrictInputSerializer, datetime_out
+from core.serializers import LinkField, StrictInputSerializer, datetime_out
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -137,6 +137,8 @@ class ChallengeCreateInputSerializer(StrictInputSerializer):
 class SubmissionOutputSerializer(serializers.ModelSerializer):
     user = UserRefSerializer(read_only=True)
     challenge = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # Blank when there is none: a plain string in the schema (an empty string is not a "uri").
+    link = serializers.CharField(read_only=True)
 
     class Meta:
         model = Submission
@@ -177,13 +179,13 @@ class SubmissionFilterSerializer(StrictInputSerializer):
 class SubmissionCreateInputSerializer(StrictInputSerializer):
     title = serializers.CharField(max_length=200)
     content = serializers.CharField(required=False, allow_blank=True, default="")
-    link = serializers.URLField(required=False, allow_blank=True, default="", max_length=500)
+    link = LinkField(required=False, default="")
 
 
 class SubmissionUpdateInputSerializer(StrictInputSerializer):
     title = serializers.CharField(max_length=200, required=False)
     content = serializers.CharField(required=False, allow_blank=True)
-    link = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    link = LinkField(required=False)
 
 
 class ReviewInputSerializer(StrictInputSerializer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -54,8 +54,8 @@ class ChallengeListApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=[c[0] for c in s.ChallengePhase.choices], required=False),
-            OpenApiParameter("category", str, required=False),
-            OpenApiParameter("tag", str, required=False),
+            OpenApiParameter("category", {"type": "string", "minLength": 1, "maxLength": 40}, required=False),
+            OpenApiParameter("tag", {"type": "string", "minLength": 1, "maxLength": 40}, required=False),
             OpenApiParameter("open", bool, required=False, description="Only challenges open right now."),
         ],
         responses=s.ChallengeOutputSerializer(many=True),
@@ -242,7 +242,17 @@ class RewardsAwardApi(IdempotentPostMixin, APIView):
     throttle_scope = "money"
     idempotency_scope = "challenges.rewards"
 
-    @extend_schema(request=s.RewardsInputSerializer, responses={201: s.RewardOutputSerializer(many=True)}, tags=TAGS)
+    @extend_schema(
+        request=s.RewardsInputSerializer,
+        responses={
+            201: OpenApiResponse(s.RewardOutputSerializer(many=True), description="The rewards paid by this call."),
+            200: OpenApiResponse(
+                s.RewardOutputSerializer(many=True),
+                description="Nothing new to pay: every listed submission was already rewarded (an empty list).",
+            ),
+        },
+        tags=TAGS,
+    )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 

@@ -135,7 +135,7 @@ def rewards_award(*, challenge_id: int, actor: User, submission_ids: list[int] |
         total = sum((prizes[_rank(s) - 1] for s in to_pay), Decimal(0))
         over_pool = challenge.prize_paid + total > challenge.prize_pool
     if over_pool:
-        raise ApplicationError(
+        raise ConflictError(
             _("These rewards would exceed the prize pool."), code="prize_pool_exceeded", field="submission_ids"
         )
     wallets_lock(wallet_ids=[s.user.wallet.pk for s in to_pay])

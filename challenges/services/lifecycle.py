@@ -47,14 +47,14 @@ def _clean_challenge_fields(fields: dict[str, Any], *, instance: Challenge | Non
     if instance is not None:
         taken = taken.exclude(pk=instance.pk)
     if not slug or taken.exists():
-        raise ApplicationError(_("This slug is already used."), code="slug_taken", field="slug")
+        raise ConflictError(_("This slug is already used."), code="slug_taken", field="slug")
     if fields["ends_at"] <= fields["starts_at"]:
         raise ApplicationError(_("The end must be after the start."), code="invalid_window", field="ends_at")
     pool, split, fee = _validate_prizes(
         prize_pool=fields["prize_pool"], prize_split=fields["prize_split"] or [], entry_fee=fields["entry_fee"]
     )
     if instance is not None and pool < instance.prize_paid:
-        raise ApplicationError(
+        raise ConflictError(
             _("The pool cannot be smaller than what was already paid."), code="pool_below_paid", field="prize_pool"
         )
     if fields["max_submissions_per_user"] < 1:

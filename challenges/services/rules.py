@@ -15,7 +15,7 @@ from rest_framework import status as http
 from challenges.models import Challenge, ChallengePhase, ChallengeStatus, SubmissionStatus
 from challenges.selectors import submission_limit
 from core.amounts import EXACT, format_amount, parse_amount
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, ConflictError
 from core.i18n import datetime_text
 from core.permissions import ROLE_MODERATOR, ROLE_OPERATOR, has_role
 
@@ -101,13 +101,13 @@ def _refuse_unless_open(challenge: Challenge, now: datetime) -> None:
     if phase == ChallengePhase.OPEN:
         return
     if phase == ChallengePhase.UPCOMING:
-        raise ApplicationError(
+        raise ConflictError(
             _("This challenge opens at %(start)s.") % {"start": datetime_text(challenge.starts_at)},
             code="challenge_not_started",
         )
     if phase == ChallengePhase.DRAFT:
-        raise ApplicationError(_("This challenge is not open for submissions."), code="challenge_not_open")
-    raise ApplicationError(_("The deadline of this challenge has passed."), code="challenge_ended")
+        raise ConflictError(_("This challenge is not open for submissions."), code="challenge_not_open")
+    raise ConflictError(_("The deadline of this challenge has passed."), code="challenge_ended")
 
 
 def _amount_text(amount: Decimal) -> str:

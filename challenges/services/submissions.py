@@ -57,7 +57,7 @@ def _charge_entry_fee(*, challenge: Challenge, user: User) -> ChallengeEntry:
         except ApplicationError as exc:
             if exc.code != "insufficient_funds":
                 raise
-            raise ApplicationError(
+            raise ConflictError(
                 _("Your available balance cannot pay the entry fee of %(fee)s.")
                 % {"fee": _amount_text(challenge.entry_fee)},
                 code="insufficient_funds",
@@ -101,7 +101,7 @@ def submission_create(
     mine = Submission.objects.filter(challenge=challenge, user=user)
     limit = _submission_limit(challenge=challenge, user=user)
     if mine.filter(status__in=ACTIVE_SUBMISSION_STATUSES).count() >= limit:
-        raise ApplicationError(
+        raise ConflictError(
             ngettext(
                 "You reached the limit of %(limit)d submission for this challenge.",
                 "You reached the limit of %(limit)d submissions for this challenge.",

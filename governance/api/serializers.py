@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditlog.models import LogEntry
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import StrictInputSerializer
@@ -51,7 +52,9 @@ class ResultsOutputSerializer(serializers.Serializer):
 
 class ProposalOutputSerializer(serializers.ModelSerializer):
     author = AuthorSerializer(read_only=True)
-    vote_count = serializers.IntegerField(read_only=True, required=False)
+    # Always present (the schema requires it): lists annotate it in the query
+    # (``selectors.proposal_list``); one proposal (detail, create, publish, cancel) counts it.
+    vote_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Proposal
@@ -76,6 +79,11 @@ class ProposalOutputSerializer(serializers.ModelSerializer):
             "created_at",
         )
         read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(min_value=0))
+    def get_vote_count(self, proposal) -> int:
+        annotated = getattr(proposal, "vote_count", None)
+        return annotated if annotated is not None else proposal.votes.count()
 
 
 class VoteOutputSerializer(serializers.ModelSerializer):

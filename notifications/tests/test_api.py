@@ -107,7 +107,7 @@ def test_locked_preference_is_refused_and_nothing_changes(auth_client, user):
             ]
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == "preference_locked"
     assert "preferences" in response.json()["fields"]
     assert NotificationPreference.objects.filter(user=user).count() == 0

@@ -155,7 +155,7 @@ def subscription_subscribe(
         if plan.pk != target.pk:
             return SubscribeResult(_start(sub, plan=plan, now=now, auto_renew=auto_renew, actor=actor), "started")
         # _advance just retried the overdue renewal and the wallet was short: say so.
-        raise ApplicationError(
+        raise ConflictError(
             _("Your wallet holds less than the %(price)s the renewal costs; top up and try again.")
             % {"price": _tokens(plan.price)},
             code="insufficient_funds",

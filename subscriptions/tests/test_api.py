@@ -70,7 +70,7 @@ def test_subscribe_with_insufficient_funds_is_a_field_error_and_writes_nothing(p
     user = funded_user("10")
     client = make_token_client(user)
     response = client.post("/api/v1/subscription/", {"plan": "pro"}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["code"] == "insufficient_funds"
     assert "amount" in response.json()["fields"]
     assert not Subscription.objects.filter(user=user).exists()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from core.amounts import AmountSerializerField, amount_out
@@ -17,6 +19,7 @@ from wallets.models import (
     Wallet,
     WalletAddress,
 )
+from wallets.services.addresses import EVM_ADDRESS_PATTERN, INVALID_ADDRESS_MESSAGE
 
 
 class UserRefInputMixin(serializers.Serializer):
@@ -45,7 +48,14 @@ class WithdrawalInputSerializer(StrictInputSerializer):
 
 class AddressInputSerializer(StrictInputSerializer):
     chain = serializers.ChoiceField(choices=Chain.choices, default=Chain.ETHEREUM)
-    address = serializers.CharField(max_length=100)
+    # The schema's pattern is the format check (no spaces trimmed: what the schema refuses,
+    # the server refuses); a mixed-case address with a wrong EIP-55 checksum matches the
+    # pattern and is refused by the service with a 422.
+    address = serializers.CharField(
+        max_length=42,
+        trim_whitespace=False,
+        validators=[RegexValidator(EVM_ADDRESS_PATTERN, gettext_lazy(INVALID_ADDRESS_MESSAGE), code="invalid_address")],
+    )
     label = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
 
 

@@ -6,13 +6,19 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from core.exceptions import ApplicationError, NotFoundError
+from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from wallets.models import Wallet, WalletAddress
 from wallets.services.posting import _rerun_on_unique_race
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+#: An EVM address as the API schema describes it (the checksum is checked after).
+EVM_ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"
+INVALID_ADDRESS_MESSAGE = gettext_noop("Enter an EVM address: 0x followed by 40 hexadecimal digits.")
 
 
 def normalize_evm_address(value: str, *, field: str = "address") -> str:
@@ -22,9 +28,7 @@ def normalize_evm_address(value: str, *, field: str = "address") -> str:
 
     value = (value or "").strip()
     if not is_hex_address(value) or not value.startswith("0x"):
-        raise ApplicationError(
-            _("Enter an EVM address: 0x followed by 40 hexadecimal digits."), code="invalid_address", field=field
-        )
+        raise ApplicationError(_(INVALID_ADDRESS_MESSAGE), code="invalid_address", field=field, status_code=400)
     body = value[2:]
     if body != body.lower() and body != body.upper() and not is_checksum_address(value):
         raise ApplicationError(
@@ -46,7 +50,7 @@ def address_create(*, user: User, chain: str, address: str, label: str = "") -> 
     if wallet is None:
         raise NotFoundError(_("Wallet not found."), code="wallet_not_found")
     if WalletAddress.objects.filter(chain=chain, address=address).exists():
-        raise ApplicationError(
+        raise ConflictError(
             _("This address is already registered on this chain."), code="address_taken", field="address"
         )
     return WalletAddress.objects.create(wallet=wallet, chain=chain, address=address, label=(label or "").strip()[:60])

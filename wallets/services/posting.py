@@ -21,7 +21,7 @@ from rest_framework import status as http
 
 from core.amounts import EXACT, MAX_AMOUNT
 from core.audit import AuditAction, audit_record, log_entries_create
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, ConflictError
 from wallets import events
 from wallets.ledger import BALANCES, effect_of
 from wallets.lock_objects import wallet_for_update
@@ -58,7 +58,7 @@ def _insufficient(what: str) -> ApplicationError:
         "staked": _("Insufficient staked balance."),
         "held": _("Insufficient held balance."),
     }
-    return ApplicationError(messages[what], code="insufficient_funds", field="amount")
+    return ConflictError(messages[what], code="insufficient_funds", field="amount")
 
 
 def _key_reused() -> ApplicationError:
@@ -100,7 +100,7 @@ def _apply(wallet: Wallet, kind: str, status: str, direction: str, amount: Decim
         raise _insufficient("held")
     if max(wallet.available, wallet.staked, wallet.held) > MAX_AMOUNT:
         # DECIMAL(36, 18) would overflow (strict mode: a DataError, i.e. a 500).
-        raise ApplicationError(
+        raise ConflictError(
             _("The balance would exceed the largest amount a wallet can hold."), code="balance_limit", field="amount"
         )
 

@@ -100,7 +100,7 @@ def test_create_is_for_operators():
     assert response.json()["phase"] == "open" and response.json()["prize_split"] == ["60", "40"]
     bad = {**body, "slug": "other", "ends_at": body["starts_at"]}
     response = make_token_client(operator()).post(API, bad)
-    assert response.status_code == 400 and "ends_at" in response.json()["fields"]
+    assert response.status_code == 422 and "ends_at" in response.json()["fields"]
     response = make_token_client(operator()).post(API, {**body, "slug": "x", "is_staff": True})
     assert response.status_code == 400 and "is_staff" in response.json()["fields"]
 
@@ -114,17 +114,17 @@ def test_create_is_for_operators():
     ],
     ids=["before-start", "after-end", "draft"],
 )
-def test_submission_refusals_are_clear_400s(make, code):
+def test_submission_refusals_are_clear_409s(make, code):
     challenge = make()
     client = make_token_client(UserFactory())
     response = client.post(f"{API}{challenge.slug}/submissions/", {"title": "t", "content": "c"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["code"] == code
     assert response.json()["detail"]
     assert not Submission.objects.exists()
 
 
-def test_submission_beyond_the_limit_and_unpaid_fee_are_400s():
+def test_submission_beyond_the_limit_and_unpaid_fee_are_409s():
     challenge = ChallengeFactory(max_submissions_per_user=1, entry_fee=D("5"))
     rich = make_token_client(funded_user("10"))
     url = f"{API}{challenge.slug}/submissions/"
@@ -132,10 +132,10 @@ def test_submission_beyond_the_limit_and_unpaid_fee_are_400s():
     assert response.status_code == 201, response.json()
     assert Submission.objects.get().submitter_ip == "198.51.100.7"
     response = rich.post(url, {"title": "t2", "content": "c"})
-    assert (response.status_code, response.json()["code"]) == (400, "submission_limit_reached")
+    assert (response.status_code, response.json()["code"]) == (409, "submission_limit_reached")
     poor = make_token_client(funded_user("4.99"))
     response = poor.post(url, {"title": "t", "link": "https://example.org/x"})
-    assert (response.status_code, response.json()["code"]) == (400, "insufficient_funds")
+    assert (response.status_code, response.json()["code"]) == (409, "insufficient_funds")
     assert "entry_fee" in response.json()["fields"]
     assert Transaction.objects.filter(kind="payment").count() == 1
     assert_ledger_clean()
@@ -146,7 +146,7 @@ def test_submission_needs_content_or_link_and_refuses_unknown_fields():
     client = make_token_client(UserFactory())
     url = f"{API}{challenge.slug}/submissions/"
     response = client.post(url, {"title": "t"})
-    assert response.status_code == 400 and "content" in response.json()["fields"]
+    assert response.status_code == 422 and "content" in response.json()["fields"]
     response = client.post(url, {"title": "t", "content": "c", "status": "winner"})
     assert response.status_code == 400 and "status" in response.json()["fields"]
     response = client.post(url, {"title": "t", "link": "ftp://example.org"})

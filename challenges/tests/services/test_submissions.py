@@ -53,7 +53,7 @@ def test_submission_refused_outside_the_open_window(setup, code):
     with pytest.raises(ApplicationError) as info:
         submit(user, challenge)
     assert info.value.code == code
-    assert info.value.status_code == 400
+    assert info.value.status_code == 409
     assert_nothing_written(user)
 
 
@@ -127,13 +127,13 @@ def test_entry_fee_paid_once_at_first_submission(django_capture_on_commit_callba
     assert_ledger_clean()
 
 
-def test_unpaid_entry_fee_is_a_clear_400_and_writes_nothing():
+def test_unpaid_entry_fee_is_a_clear_409_and_writes_nothing():
     user = funded_user("5")
     challenge = ChallengeFactory(entry_fee=D("7.5"))
     before = Transaction.objects.count()
     with pytest.raises(ApplicationError) as info:
         submit(user, challenge)
-    assert (info.value.code, info.value.field, info.value.status_code) == ("insufficient_funds", "entry_fee", 400)
+    assert (info.value.code, info.value.field, info.value.status_code) == ("insufficient_funds", "entry_fee", 409)
     assert "7.5 OGC" in info.value.message
     assert Transaction.objects.count() == before
     assert Wallet.objects.get(user=user).available == D("5")

@@ -87,11 +87,11 @@ def test_non_member_cannot_vote_and_anonymous_must_log_in():
     assert not Vote.objects.exists()
 
 
-def test_zero_stake_member_gets_a_clear_400():
+def test_zero_stake_member_gets_a_clear_409():
     member = UserFactory(roles=["member"])
     proposal = open_proposal()
     response = make_token_client(member).post(f"/api/v1/proposals/{proposal.pk}/vote/", {"choice": "for"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["code"] == "no_voting_power"
 
 

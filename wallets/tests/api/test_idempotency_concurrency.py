@@ -89,12 +89,12 @@ def test_domain_refusal_is_stored_and_replayed_without_moving_money():
     user = funded_user("10")
     client = make_token_client(user)
     r1 = client.post("/api/v1/wallet/stake/", {"amount": "11"}, HTTP_IDEMPOTENCY_KEY="short")
-    assert r1.status_code == 400 and r1.json()["code"] == "insufficient_funds"
+    assert r1.status_code == 409 and r1.json()["code"] == "insufficient_funds"
     from wallets.services import deposit_create
 
     deposit_create(user=user, amount="5")
     r2 = client.post("/api/v1/wallet/stake/", {"amount": "11"}, HTTP_IDEMPOTENCY_KEY="short")
-    assert (r2.status_code, r2.json()) == (400, r1.json())
+    assert (r2.status_code, r2.json()) == (409, r1.json())
     assert not Transaction.objects.filter(user=user, kind="stake").exists()
 
 

@@ -148,7 +148,7 @@ def test_more_than_available_is_refused_and_writes_nothing(alice, path):
     if path == "withdrawals":
         body["address_id"] = address.pk
     r = alice.post(f"/api/v1/wallet/{path}/", body, HTTP_IDEMPOTENCY_KEY="too-much")
-    assert r.status_code == 400
+    assert r.status_code == 409
     assert r.json()["code"] == "insufficient_funds"
     assert r.json()["fields"] == {"amount": ["Insufficient available balance."]}
     assert snapshot() == before
@@ -157,7 +157,7 @@ def test_more_than_available_is_refused_and_writes_nothing(alice, path):
 def test_unstake_more_than_staked_is_refused(alice):
     before = snapshot()
     r = alice.post("/api/v1/wallet/unstake/", {"amount": "1"})
-    assert r.status_code == 400 and r.json()["code"] == "insufficient_funds"
+    assert r.status_code == 409 and r.json()["code"] == "insufficient_funds"
     assert snapshot() == before
 
 
@@ -284,7 +284,7 @@ def test_addresses_create_list_delete(alice):
     r = alice.post("/api/v1/wallet/addresses/", {"chain": "polygon", "address": VALID_ADDRESSES[1].lower()})
     assert r.status_code == 201 and r.json()["address"] == VALID_ADDRESSES[1]
     r = alice.post("/api/v1/wallet/addresses/", {"chain": "polygon", "address": VALID_ADDRESSES[1]})
-    assert r.status_code == 400 and r.json()["code"] == "address_taken"
+    assert r.status_code == 409 and r.json()["code"] == "address_taken"
     r = alice.post("/api/v1/wallet/addresses/", {"chain": "ethereum", "address": "0x123"})
     assert r.status_code == 400 and "address" in r.json()["fields"]
     listed = alice.get("/api/v1/wallet/addresses/").json()["results"]
