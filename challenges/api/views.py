@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from challenges import selectors, services
 from challenges.api import serializers as s
 from core.exceptions import NotFoundError
-from core.idempotency import IdempotentPostMixin
+from core.idempotency import IdempotentPostMixin, idempotency_key_parameter
 from core.pagination import DefaultPagination, WindowCountPagination
 from core.permissions import IsModerator, IsOperator
 
@@ -242,7 +242,12 @@ class RewardsAwardApi(IdempotentPostMixin, APIView):
     throttle_scope = "money"
     idempotency_scope = "challenges.rewards"
 
-    @extend_schema(request=s.RewardsInputSerializer, responses={201: s.RewardOutputSerializer(many=True)}, tags=TAGS)
+    @extend_schema(
+        request=s.RewardsInputSerializer,
+        responses={201: s.RewardOutputSerializer(many=True)},
+        parameters=[idempotency_key_parameter(required=False)],
+        tags=TAGS,
+    )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
