@@ -1,7 +1,9 @@
 from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.models import User
+from accounts.selectors import email_in_use
 from accounts.validators import country_validator, locale_validator, validate_timezone
 from core.amounts import AmountSerializerField
 from core.serializers import StrictInputSerializer
@@ -53,8 +55,8 @@ class SignupInputSerializer(ProfileInputSerializer):
 
     def validate_email(self, value: str) -> str:
         value = value.strip().lower()
-        if User.objects.filter(email=value).exists():
-            raise serializers.ValidationError("A user with this email address already exists.")
+        if email_in_use(email=value):
+            raise serializers.ValidationError(_("A user with this email address already exists."))
         return value
 
     def validate(self, attrs):
