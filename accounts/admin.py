@@ -8,6 +8,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts import selectors
 from accounts.models import User
@@ -18,13 +19,24 @@ from core.permissions import ROLE_MEMBER
 from wallets.models import Wallet
 
 
-class UserCreationForm(AdminUserCreationForm):
+class UniqueEmailMixin:
+    """The unique index on ``users.email`` does not see allauth's addresses: refuse an
+    address another account holds as a secondary one too (``email_in_use``)."""
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]  # type: ignore[attr-defined]
+        if email and selectors.email_in_use(email=email, exclude_user_id=self.instance.pk):  # type: ignore[attr-defined]
+            raise forms.ValidationError(_("A user with this email address already exists."), code="unique")
+        return email
+
+
+class UserCreationForm(UniqueEmailMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(UniqueEmailMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"

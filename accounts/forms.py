@@ -3,6 +3,8 @@ from __future__ import annotations
 import zoneinfo
 from functools import cache
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
@@ -10,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import email_in_use
 from accounts.services import PROFILE_FIELDS
 from core.i18n import member_language
 
@@ -53,6 +56,21 @@ class SignupForm(AllauthSignupForm):
             user.display_name = self.cleaned_data["display_name"]
             user.save(update_fields=["display_name", "updated_at"])
         return user
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    """allauth's "add an address" page (ACCOUNT_FORMS['add_email']), refusing an
+    address another account holds, verified or not. allauth refuses it only when
+    enumeration prevention is off (ours is on) and otherwise stores it unverified on
+    the second account: two accounts would hold one address, which MariaDB does not
+    stop (no conditional unique constraint, docs/security.md). Saying "taken" to a
+    signed-in member reveals nothing the signup API does not already answer."""
+
+    def clean_email(self) -> str:
+        value = super().clean_email()
+        if self.user is not None and email_in_use(email=value, exclude_user_id=self.user.pk):
+            raise get_adapter().validation_error("email_taken")
+        return value
 
 
 class ProfileForm(forms.ModelForm):

@@ -1,6 +1,26 @@
 """Read layer of the accounts app."""
 
+from allauth.account.models import EmailAddress
+
 from accounts.models import User
+from accounts.models.user import normalize_email
+
+
+def email_in_use(*, email: str, exclude_user_id: int | None = None) -> bool:
+    """Whether an account other than ``exclude_user_id`` holds ``email``, in any case:
+    as its login email (``users.email``, stored lower-cased, unique) or as any of its
+    allauth addresses, verified or not. One address, one account: MariaDB does not
+    create allauth's conditional unique constraints (docs/security.md, "Contract
+    hardening"), so every path that adds or changes an address asks this first."""
+    email = normalize_email(email)
+    if not email:
+        return False
+    users = User.objects.filter(email=email)
+    addresses = EmailAddress.objects.filter(email__iexact=email)
+    if exclude_user_id is not None:
+        users = users.exclude(pk=exclude_user_id)
+        addresses = addresses.exclude(user_id=exclude_user_id)
+    return users.exists() or addresses.exists()
 
 
 def user_get_with_wallet(*, user_id: int) -> User:

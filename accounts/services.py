@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.models.user import normalize_email
 from accounts.roles import AUDITED_APPS, ROLE_PERMISSIONS
+from accounts.selectors import email_in_use
 from core.audit import AuditAction, audit_record
 from core.exceptions import ApplicationError, ConflictError
 from core.i18n import current_language, member_locale
@@ -88,6 +89,8 @@ def account_create(
             _("An email address and a password are required."), code="invalid", field="email", status_code=400
         )
     user = User.objects.filter(email=email).first()
+    if user is None and email_in_use(email=email):  # another account's secondary address
+        raise ConflictError(_("A user with this email address already exists."), code="email_taken", field="email")
     created = user is None
     if user is None:
         manager = User.objects.create_superuser if is_superuser else User.objects.create_user
@@ -118,7 +121,7 @@ def user_signup(*, email: str, password: str, **profile: Any) -> User:
     email record, the wallet (via ``User.save``), the member role and the welcome
     email (on commit). Any failure leaves nothing behind."""
     email = normalize_email(email)
-    if User.objects.filter(email=email).exists():
+    if email_in_use(email=email):
         raise ConflictError(_("A user with this email address already exists."), code="email_taken", field="email")
     # The language of the request unless the caller chose one: the welcome note and
     # later notifications are written in it.

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -68,6 +70,19 @@ class UnprocessableError(ApplicationError):
     default_code = "unprocessable"
 
 
+def payload_too_large_error() -> ApplicationError:
+    """What a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` gets: 413, naming the limit.
+    Django raises ``RequestDataTooBig`` (a ``SuspiciousOperation``, a 400 by default)
+    when the body is read (``request.body``/``POST``; DRF's JSON parser reads
+    ``request.body``); the API and the pages (``core.error_views``) answer this."""
+    return ApplicationError(
+        gettext("The request body is larger than %(limit)s, the most this server accepts.")
+        % {"limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)},
+        code="payload_too_large",
+        status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    )
+
+
 def _flatten(detail: Any) -> list[str]:
     if isinstance(detail, list):
         out: list[str] = []
@@ -97,6 +112,8 @@ def _code_of(exc: exceptions.APIException) -> str:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler: every error becomes ``{code, detail, fields}``."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = payload_too_large_error()
     if isinstance(exc, ApplicationError):
         fields = {exc.field: [exc.message]} if exc.field else {}
         body = {"code": exc.code, "detail": exc.message, "fields": fields, **exc.extra}

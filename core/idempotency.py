@@ -27,12 +27,20 @@ database transaction either committed (the service finds its ledger row by the
 same key and returns it) or was rolled back by MariaDB when the connection dropped.
 Each owner finishes or releases the record only while it still holds it (the same
 ``created_at``), so a slow first request can never overwrite its successor.
+
+A key is 1 to 255 visible ASCII characters (0x21-0x7E, ``KEY_PATTERN``): a space, a
+tab, a control or a non-ASCII character (which WSGI hands over as latin-1, so one
+UTF-8 character would be two), or an empty value, is a 400 ``idempotency_key_invalid``
+before anything runs. Spaces and tabs around the value are not part of it (RFC 9110,
+5.5: servers drop them; gunicorn does). ``idempotency_key_parameter`` documents the
+header with the same rule.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -42,6 +50,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -51,6 +61,31 @@ from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+#: What a key is: 1 to 255 visible ASCII characters, no spaces or tabs (also the schema's pattern).
+KEY_PATTERN = r"^[\x21-\x7E]{1,255}$"
+_KEY = re.compile(KEY_PATTERN)
+
+
+def idempotency_key_parameter(*, required: bool) -> OpenApiParameter:
+    """The header in the schema, with the rule ``_read_key`` enforces."""
+    return OpenApiParameter(
+        HEADER,
+        {"type": "string", "pattern": KEY_PATTERN, "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+        OpenApiParameter.HEADER,
+        required=required,
+        description=(
+            "1 to 255 visible ASCII characters (0x21-0x7E; no spaces or tabs), chosen by the client "
+            "for this operation: a replay returns the first response. Another value is a 400 "
+            "`idempotency_key_invalid`."
+        ),
+    )
+
+
+def request_key(request: Request) -> str | None:
+    """The header's value without the spaces and tabs around it (None when absent);
+    not validated: ``run_idempotent`` refuses a malformed key before the view runs."""
+    value = request.headers.get(HEADER)
+    return None if value is None else value.strip(" \t")
 
 
 def request_fingerprint(request: Request) -> str:
@@ -72,19 +107,19 @@ def request_fingerprint(request: Request) -> str:
 
 
 def _read_key(request: Request, required: bool) -> str | None:
-    key = request.headers.get(HEADER, "").strip()
-    if not key:
+    key = request_key(request)
+    if key is None:
         if required:
             raise ApplicationError(
-                f"The {HEADER} header is required for this request.",
+                gettext("The Idempotency-Key header is required for this request."),
                 code="idempotency_key_required",
                 field=HEADER,
                 status_code=400,
             )
         return None
-    if len(key) > MAX_KEY_LENGTH:
+    if not _KEY.fullmatch(key):
         raise ApplicationError(
-            f"The {HEADER} header must be at most {MAX_KEY_LENGTH} characters.",
+            gettext("The Idempotency-Key header must be 1 to 255 visible ASCII characters (no spaces or tabs)."),
             code="idempotency_key_invalid",
             field=HEADER,
             status_code=400,

@@ -18,11 +18,14 @@ class AuditedTokenScheme(TokenScheme):
 # for every operation, so that clients (and the schema fuzzer, tests/test_fuzz_schema.py)
 # know every status the API can answer: validation (400), authentication (401), role or
 # ownership (403), unknown ids (404), state conflicts (409), idempotency mismatches (422)
-# and throttles or lockouts (429, with Retry-After).
+# and throttles or lockouts (429, with Retry-After). Operations that read a body also
+# document 413 (a body over DATA_UPLOAD_MAX_MEMORY_SIZE).
 
 from drf_spectacular.openapi import AutoSchema  # noqa: E402
 from drf_spectacular.utils import inline_serializer  # noqa: E402
 from rest_framework import serializers  # noqa: E402
+
+from core.idempotency import IdempotentPostMixin  # noqa: E402
 
 ERROR_STATUSES: dict[str, str] = {
     "400": "Invalid input; `fields` names each refused field.",
@@ -37,6 +40,12 @@ ERROR_STATUSES: dict[str, str] = {
         "a weak password), or an Idempotency-Key used before with another payload."
     ),
     "429": "Too many requests or too many failed logins; retry after `Retry-After` seconds.",
+}
+
+#: Documented only on operations that read a request body (see ``get_operation``).
+BODY_ERROR_STATUSES: dict[str, str] = {
+    "413": "The request body is larger than the server accepts (`DATA_UPLOAD_MAX_MEMORY_SIZE`); "
+    "`detail` names the limit.",
 }
 
 ErrorSerializer = inline_serializer(
@@ -98,6 +107,24 @@ class ErrorResponsesAutoSchema(AutoSchema):
         ):
             # DRF refuses NUL in text (ProhibitNullCharactersValidator): so does the schema.
             schema["pattern"] = NO_NUL_PATTERN
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None or not self._reads_body(operation):
+            return operation
+        responses = operation["responses"]
+        for code, description in BODY_ERROR_STATUSES.items():
+            if code not in responses:
+                body = self._get_response_for_code(ErrorSerializer, code, direction="response")
+                body["description"] = description
+                responses[code] = body
+        operation["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
+        return operation
+
+    def _reads_body(self, operation) -> bool:
+        """A body is read when the operation documents one, or when it takes an
+        Idempotency-Key: the key's fingerprint hashes the body of any POST."""
+        return "requestBody" in operation or (self.method == "POST" and isinstance(self.view, IdempotentPostMixin))
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -35,6 +35,20 @@ class StrictInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class ListFilterSerializer(StrictInputSerializer):
+    """The query-string filters of a paginated list (``request.query_params.dict()``).
+    ``page`` and ``page_size`` belong to the pagination class (``core.pagination``: a
+    bad page is DRF's 404 "Invalid page.", a bad page size a 400), so they are let
+    through here, not validated twice with other answers."""
+
+    pagination_params = frozenset({"page", "page_size"})
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            data = {key: data[key] for key in data if key not in self.pagination_params}
+        return super().to_internal_value(data)
+
+
 def _json_type_errors(fields, data: dict) -> dict[str, str]:
     """JSON values whose type differs from the field's documented type. DRF would turn
     ``0`` into ``False``, ``"5"`` into ``5`` and ``12`` into ``"12"``; a typed API

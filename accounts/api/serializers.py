@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
+from accounts.selectors import email_in_use
 from accounts.validators import country_validator, locale_validator, validate_timezone
 from core.amounts import AmountSerializerField
 from core.exceptions import ConflictError, UnprocessableError
@@ -63,7 +64,7 @@ class SignupInputSerializer(ProfileInputSerializer):
 
     def validate_email(self, value: str) -> str:
         value = value.strip().lower()
-        if User.objects.filter(email=value).exists():
+        if email_in_use(email=value):
             raise ConflictError(_("A user with this email address already exists."), code="email_taken", field="email")
         return value
 

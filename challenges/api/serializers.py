@@ -21,7 +21,7 @@ from challenges.models import (
     Visibility,
 )
 from core.amounts import AmountSerializerField, amount_out
-from core.serializers import LinkField, StrictInputSerializer, datetime_out
+from core.serializers import LinkField, ListFilterSerializer, StrictInputSerializer, datetime_out
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -108,13 +108,11 @@ def challenge_items(rows: Iterable[dict[str, Any]], *, now: datetime) -> list[di
     return items
 
 
-class ChallengeFilterSerializer(StrictInputSerializer):
+class ChallengeFilterSerializer(ListFilterSerializer):
     status = serializers.ChoiceField(choices=ChallengePhase.choices, required=False, help_text="The phase.")
     category = serializers.CharField(required=False, max_length=40)
     tag = serializers.CharField(required=False, max_length=40)
     open = serializers.BooleanField(required=False)
-    page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1)
 
 
 class ChallengeCreateInputSerializer(StrictInputSerializer):
@@ -170,10 +168,8 @@ class SubmissionStaffOutputSerializer(SubmissionOutputSerializer):
         read_only_fields = fields
 
 
-class SubmissionFilterSerializer(StrictInputSerializer):
+class SubmissionFilterSerializer(ListFilterSerializer):
     status = serializers.ChoiceField(choices=SubmissionStatus.choices, required=False)
-    page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1)
 
 
 class SubmissionCreateInputSerializer(StrictInputSerializer):

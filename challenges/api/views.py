@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from challenges import selectors, services
 from challenges.api import serializers as s
 from core.exceptions import NotFoundError
-from core.idempotency import IdempotentPostMixin
+from core.idempotency import IdempotentPostMixin, idempotency_key_parameter
 from core.pagination import DefaultPagination, WindowCountPagination
 from core.permissions import IsModerator, IsOperator
 
@@ -251,6 +251,7 @@ class RewardsAwardApi(IdempotentPostMixin, APIView):
                 description="Nothing new to pay: every listed submission was already rewarded (an empty list).",
             ),
         },
+        parameters=[idempotency_key_parameter(required=False)],
         tags=TAGS,
     )
     def post(self, request, *args, **kwargs):

@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString
 
 from core.admin.display import change_url
 from core.amounts import AMOUNT_DECIMAL_PLACES, format_amount
+from core.pagination import parse_page_number
 
 
 def table_rows_estimate(model: type[Model]) -> int | None:
@@ -269,7 +270,8 @@ class LargeTableAdminMixin(ConsoleAdminMixin):
         page = request.GET.get(PAGE_VAR, "")
         hierarchy = getattr(self, "date_hierarchy", None)
         drilled = bool(hierarchy) and any(key.startswith(f"{hierarchy}__") for key in request.GET)
-        if page.isdigit() and int(page) > self.max_offset_page and ORDER_VAR not in request.GET and not drilled:
+        number = parse_page_number(page)  # not int(): a page of 5,000 digits made it a 500
+        if number is not None and number > self.max_offset_page and ORDER_VAR not in request.GET and not drilled:
             params = request.GET.copy()
             del params[PAGE_VAR]
             self.message_user(  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from auditlog.models import LogEntry
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.serializers import StrictInputSerializer
+from core.serializers import ListFilterSerializer, StrictInputSerializer
 from governance.models import Proposal, ProposalStatus, Vote
 from governance.services import CHOICE_MAX_LENGTH, MAX_CHOICES
 
@@ -22,10 +22,8 @@ class ProposalInputSerializer(StrictInputSerializer):
     publish = serializers.BooleanField(default=True, help_text="False keeps it a draft.")
 
 
-class ProposalFilterSerializer(StrictInputSerializer):
+class ProposalFilterSerializer(ListFilterSerializer):
     status = serializers.ChoiceField(choices=ProposalStatus.choices, required=False)
-    page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1)
 
 
 class VoteInputSerializer(StrictInputSerializer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from core.serializers import StrictInputSerializer
+from core.serializers import ListFilterSerializer, StrictInputSerializer
 from notifications.kinds import Channel, NotificationKind
 from notifications.models import Notification
 
@@ -18,11 +18,9 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NotificationFilterSerializer(StrictInputSerializer):
+class NotificationFilterSerializer(ListFilterSerializer):
     unread = serializers.BooleanField(required=False)
     kind = serializers.ChoiceField(choices=NotificationKind.choices, required=False)
-    page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1)
 
 
 class UnreadCountOutputSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -19,14 +19,12 @@ from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from core.exceptions import NotFoundError
-from core.idempotency import HEADER, IdempotentPostMixin
+from core.idempotency import IdempotentPostMixin, idempotency_key_parameter
 from subscriptions import selectors, services
 from subscriptions.api import serializers as s
 
 TAGS = ["subscriptions"]
-IDEMPOTENCY_PARAM = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=False, description="Replays return the first response."
-)
+IDEMPOTENCY_PARAM = idempotency_key_parameter(required=False)
 
 
 def _subscription_response(subscription, *, code: int = status.HTTP_200_OK) -> Response:

@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +25,7 @@ from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from core.exceptions import NotFoundError
-from core.idempotency import HEADER, IdempotentPostMixin
+from core.idempotency import IdempotentPostMixin, idempotency_key_parameter, request_key
 from core.pagination import CreatedCursorPagination
 from core.permissions import IsOperator
 from wallets import selectors, services
@@ -33,10 +33,8 @@ from wallets.api import serializers as s
 from wallets.filters import TransactionFilter
 from wallets.models import Transaction, WalletAddress
 
-IDEMPOTENCY_PARAM = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=False, description="Replays return the first response."
-)
-IDEMPOTENCY_REQUIRED = OpenApiParameter(HEADER, str, OpenApiParameter.HEADER, required=True)
+IDEMPOTENCY_PARAM = idempotency_key_parameter(required=False)
+IDEMPOTENCY_REQUIRED = idempotency_key_parameter(required=True)
 
 
 def _ledger_key(request: Request, namespace: str) -> str | None:
@@ -45,7 +43,7 @@ def _ledger_key(request: Request, namespace: str) -> str | None:
     Namespaced so a client cannot pre-empt the keys services use internally
     (``reward:<challenge>:<submission>``...) and, for operators, scoped to the
     operator like the HTTP record. Long keys are hashed to fit the column."""
-    key = request.headers.get(HEADER, "").strip()
+    key = request_key(request)  # validated by then (core.idempotency)
     if not key:
         return None
     if len(namespace) + 1 + len(key) > 255:
