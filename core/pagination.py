@@ -25,14 +25,16 @@ def parse_page_number(raw: str) -> int | None:
 
 def _strict_page_size(paginator, request) -> int:
     """``page_size`` must be one whole number of at least 1 (larger than
-    ``max_page_size`` is capped, as DRF does): DRF would quietly fall back to the
-    default on ``?page_size=abc`` or ``0``; we answer 400."""
+    ``max_page_size`` is capped, as DRF does, however many digits it has: the schema
+    sets no maximum): DRF would quietly fall back to the default on ``?page_size=abc``
+    or ``0``; we answer 400."""
     raw = request.query_params.getlist(paginator.page_size_query_param)
     if not raw:
         return paginator.page_size
-    if len(raw) > 1 or not re.fullmatch(r"[0-9]{1,9}", raw[0]) or int(raw[0]) < 1:
+    if len(raw) > 1 or not re.fullmatch(r"[0-9]+", raw[0]) or not raw[0].strip("0"):
         raise ValidationError({paginator.page_size_query_param: ["Enter one whole number of at least 1."]})
-    return min(int(raw[0]), paginator.max_page_size)
+    digits = raw[0].lstrip("0")
+    return paginator.max_page_size if len(digits) > 9 else min(int(digits), paginator.max_page_size)
 
 
 class StrictPageSizeMixin:

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.core.validators import RegexValidator
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 
 from core.amounts import AmountSerializerField, amount_out
+from core.exceptions import UnprocessableError
 from core.serializers import StrictInputSerializer, datetime_out
 from wallets.models import (
     Chain,
@@ -23,14 +24,15 @@ from wallets.services.addresses import EVM_ADDRESS_PATTERN, INVALID_ADDRESS_MESS
 
 
 class UserRefInputMixin(serializers.Serializer):
-    """Operators name the wallet's owner by ``user_id`` or ``email`` (exactly one)."""
+    """Operators name the wallet's owner by ``user_id`` or ``email`` (exactly one: both
+    or neither is a 422, which the schema, listing both as optional, cannot say)."""
 
     user_id = serializers.IntegerField(required=False, min_value=1)
     email = serializers.EmailField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("user_id" in attrs) == ("email" in attrs):
-            raise serializers.ValidationError({"user_id": ["Give exactly one of user_id or email."]})
+            raise UnprocessableError(gettext("Give exactly one of user_id or email."), code="user_ref", field="user_id")
         return attrs
 
 
