@@ -42,6 +42,10 @@ ERROR_STATUSES: dict[str, str] = {
     "429": "Too many requests or too many failed logins; retry after `Retry-After` seconds.",
 }
 
+#: Refusals about the state of things or the meaning of input: only operations that
+#: change something can answer them (a GET that fails its filters is a 400 or a 404).
+WRITE_ONLY_STATUSES = frozenset({"409", "422"})
+
 #: Documented only on operations that read a request body (see ``get_operation``).
 BODY_ERROR_STATUSES: dict[str, str] = {
     "413": "The request body is larger than the server accepts (`DATA_UPLOAD_MAX_MEMORY_SIZE`); "
@@ -131,7 +135,7 @@ class ErrorResponsesAutoSchema(AutoSchema):
         if direction != "response":
             return responses
         for code, description in ERROR_STATUSES.items():
-            if code in responses:
+            if code in responses or (code in WRITE_ONLY_STATUSES and self.method in ("GET", "HEAD")):
                 continue
             body = self._get_response_for_code(ErrorSerializer, code, direction=direction)
             body["description"] = description

@@ -72,6 +72,21 @@ def test_preferences_need_at_least_one_item(openapi):
     assert component(openapi, "PreferencesInputRequest")["properties"]["preferences"]["minItems"] == 1
 
 
+def test_error_statuses_are_documented_per_operation(openapi):
+    """Every operation: 400, 401, 403, 404, 429. Writes also 409 and 422; operations
+    that read a body also 413. Reads document no 409/422/413 (they cannot answer them)."""
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert {"400", "401", "403", "404", "429"} <= codes, (method, path)
+            writes = method in {"post", "put", "patch", "delete"}
+            assert ({"409", "422"} <= codes) == writes, (method, path, codes)
+            if "requestBody" in operation:
+                assert "413" in codes, (method, path)
+            if method == "get":
+                assert "413" not in codes, (method, path)
+
+
 def test_a_rewards_replay_answers_a_documented_200(openapi):
     responses = openapi["paths"]["/api/v1/challenges/{slug}/rewards/"]["post"]["responses"]
     assert {"200", "201"} <= set(responses)

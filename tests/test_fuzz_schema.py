@@ -29,7 +29,9 @@ after each call: ``_keep_test_connection`` detaches it for the run (STACK-NOTES)
 
 from __future__ import annotations
 
+import json
 import os
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -68,6 +70,29 @@ CHECKS = [
 POSITIVE_STATUSES = ["2xx", "401", "403", "404", "409", "422", "429"]
 
 pytestmark = pytest.mark.slow
+
+#: Responses per identity and status (``OGC_FUZZ_REPORT``: a JSON file written at the
+#: end of the module, which ``make fuzz`` keeps; docs/security.md quotes it).
+RESPONSES: Counter[tuple[str, int]] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report():
+    yield
+    path = os.environ.get("OGC_FUZZ_REPORT")
+    if path:
+        by_identity: dict[str, dict[str, int]] = {}
+        for (identity, status), count in sorted(RESPONSES.items()):
+            by_identity.setdefault(identity, {})[str(status)] = count
+        report = {"requests": sum(RESPONSES.values()), "by_identity": by_identity}
+        with open(path, "w") as handle:
+            json.dump(report, handle, indent=2)
+
+
+def _call_and_validate(case, identity: str, headers: dict[str, str]) -> None:
+    response = case.call(headers=headers)
+    RESPONSES[(identity, response.status_code)] += 1
+    case.validate_response(response, checks=CHECKS)
 
 
 @pytest.fixture
@@ -151,12 +176,13 @@ FUZZ_SETTINGS = settings(
 )
 
 
-def _run_workflows(headers: dict[str, str]) -> None:
+def _run_workflows(identity: str, headers: dict[str, str]) -> None:
     class Workflows(schema.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case):
             return {"headers": headers}
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
+            RESPONSES[(f"{identity} (stateful)", response.status_code)] += 1
             case.validate_response(response, checks=CHECKS)
 
     Workflows.run(
@@ -174,28 +200,28 @@ def _run_workflows(headers: dict[str, str]) -> None:
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_api_as_anonymous(case, anonymous_headers):
-    case.call_and_validate(headers=anonymous_headers, checks=CHECKS)
+    _call_and_validate(case, "anonymous", anonymous_headers)
 
 
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_api_as_member(case, member_headers):
-    case.call_and_validate(headers=member_headers, checks=CHECKS)
+    _call_and_validate(case, "member", member_headers)
 
 
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_api_as_operator(case, operator_headers):
-    case.call_and_validate(headers=operator_headers, checks=CHECKS)
+    _call_and_validate(case, "operator", operator_headers)
 
 
 def test_workflows_as_anonymous(anonymous_headers):
-    _run_workflows(anonymous_headers)
+    _run_workflows("anonymous", anonymous_headers)
 
 
 def test_workflows_as_member(member_headers):
-    _run_workflows(member_headers)
+    _run_workflows("member", member_headers)
 
 
 def test_workflows_as_operator(operator_headers):
-    _run_workflows(operator_headers)
+    _run_workflows("operator", operator_headers)
