@@ -58,7 +58,7 @@ def test_the_signup_page_refuses_a_taken_address(ana, email):
 @pytest.mark.parametrize("email", TAKEN)
 def test_the_signup_api_refuses_a_taken_address(ana, api_client, email):
     response = api_client.post("/api/v1/auth/signup/", {"email": email, "password": STRONG}, format="json")
-    assert response.status_code == 400, response.json()
+    assert (response.status_code, response.json()["code"]) == (409, "email_taken"), response.json()
     assert response.json()["fields"] == {"email": ["A user with this email address already exists."]}
     assert _holders(email) == {ana.pk}
 

@@ -134,7 +134,7 @@ class SubmissionListApi(APIView):
         return throttles
 
     @extend_schema(
-        parameters=[OpenApiParameter("status", str, required=False)],
+        parameters=[OpenApiParameter("status", str, required=False, enum=s.SubmissionStatus.values)],
         responses=s.SubmissionOutputSerializer(many=True),
         tags=TAGS,
     )
