@@ -9,7 +9,9 @@ keep django-filter's behaviour: this backend only runs in DRF views."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 
@@ -27,3 +29,11 @@ class StrictDjangoFilterBackend(DjangoFilterBackend):
             if empty:
                 raise ValidationError(empty)
         return super().filter_queryset(request, queryset, view)
+
+
+@extend_schema_field({"type": "integer"})
+class IdFilter(django_filters.NumberFilter):
+    """A filter on an integer id: a whole number in the schema and in the form
+    (``NumberFilter`` documents a ``number`` and reads ``1.5e308``, then refuses it)."""
+
+    field_class = forms.IntegerField

@@ -67,6 +67,11 @@ ErrorSerializer = inline_serializer(
 
 #: Text without NUL characters (what DRF's ``CharField`` accepts).
 NO_NUL_PATTERN = r"^[^\u0000]*$"
+#: What Python's ``str.strip()`` removes (``str.isspace()``), spelled out: DRF trims
+#: text before checking it is not blank, and regex engines disagree on ``\s``.
+PY_WHITESPACE = r"\t\n\u000b\u000c\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+#: Text without NUL that is not blank once trimmed (a required, non-blank ``CharField``).
+NOT_BLANK_PATTERN = rf"^[^\u0000]*[^\u0000{PY_WHITESPACE}][^\u0000]*$"
 
 
 class ErrorResponsesAutoSchema(AutoSchema):
@@ -109,8 +114,10 @@ class ErrorResponsesAutoSchema(AutoSchema):
             and schema.get("type") == "string"
             and not {"pattern", "enum", "format"} & schema.keys()
         ):
-            # DRF refuses NUL in text (ProhibitNullCharactersValidator): so does the schema.
-            schema["pattern"] = NO_NUL_PATTERN
+            # DRF refuses NUL in text (ProhibitNullCharactersValidator), and blank text once
+            # trimmed unless the field allows blank: so does the schema.
+            trims_to_blank = field.trim_whitespace and not field.allow_blank
+            schema["pattern"] = NOT_BLANK_PATTERN if trims_to_blank else NO_NUL_PATTERN
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)

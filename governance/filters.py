@@ -7,6 +7,7 @@ from auditlog.models import LogEntry
 from django.db.models import Q, QuerySet
 
 from core.audit import AuditAction
+from core.filters import IdFilter
 
 ACTION_NAMES = {
     "create": LogEntry.Action.CREATE,
@@ -23,7 +24,7 @@ class AuditLogFilter(django_filters.FilterSet):
     operation a service recorded, ``core.audit.AuditAction``: ``withdrawal_approve``...), ``cid`` (correlation id, or a ``cmd:<name>`` prefix),
     ``date_after``/``date_before`` (ISO date or datetime, inclusive)."""
 
-    actor = django_filters.NumberFilter(field_name="actor_id")
+    actor = IdFilter(field_name="actor_id")
     actor_email = django_filters.CharFilter(field_name="actor_email", lookup_expr="iexact")
     model = django_filters.CharFilter(method="filter_model")
     object = django_filters.CharFilter(field_name="object_pk")

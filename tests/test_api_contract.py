@@ -65,7 +65,22 @@ def test_time_zones_are_listed_and_text_refuses_nul(openapi):
     assert "Europe/Berlin" in component(openapi, "TimezoneEnum")["enum"]
     assert profile["display_name"]["pattern"] == r"^[^\u0000]*$"
     assert profile["country"]["oneOf"][0]["pattern"] == "^[A-Z]{2}$"  # a validator's own pattern wins
-    assert [branch.get("pattern") for branch in profile["avatar_url"]["oneOf"]] == [r"^https?://\S+$", None]
+    assert [branch.get("pattern") for branch in profile["avatar_url"]["oneOf"]] == [r"^https?://[!-~]+$", None]
+
+
+def test_required_text_is_not_blank_once_trimmed(openapi):
+    """DRF trims text, then refuses a blank required field: the schema says the same,
+    with Python's whitespace spelled out (engines disagree on ``\\s``)."""
+    import re
+
+    from core.schema import NOT_BLANK_PATTERN
+
+    reason = component(openapi, "WithdrawalRejectInputRequest")["properties"]["reason"]
+    assert reason["pattern"] == NOT_BLANK_PATTERN
+    pattern = re.compile(NOT_BLANK_PATTERN)
+    every_space = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+    assert not any(pattern.fullmatch(space * 2) for space in every_space)
+    assert pattern.fullmatch(" why \u000b")
 
 
 def test_preferences_need_at_least_one_item(openapi):

@@ -127,7 +127,9 @@ class ChallengeCreateInputSerializer(StrictInputSerializer):
     entry_fee = AmountSerializerField(required=False, default="0", allow_zero=True)
     prize_pool = AmountSerializerField(required=False, default="0", allow_zero=True)
     prize_split = serializers.ListField(child=AmountSerializerField(), required=False, default=list)
-    max_submissions_per_user = serializers.IntegerField(required=False, default=1, min_value=1)
+    max_submissions_per_user = serializers.IntegerField(
+        required=False, default=1, min_value=1, max_value=4294967295
+    )  # the column: INT UNSIGNED
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False, default=Visibility.PUBLIC)
     status = serializers.ChoiceField(choices=[("draft", "Draft"), ("scheduled", "Scheduled")], default="draft")
 

@@ -18,6 +18,7 @@ from core.exceptions import NotFoundError
 from core.idempotency import IdempotentPostMixin, idempotency_key_parameter
 from core.pagination import DefaultPagination, WindowCountPagination
 from core.permissions import IsModerator, IsOperator
+from core.schema import NOT_BLANK_PATTERN
 
 TAGS = ["challenges"]
 BADGE_TAGS = ["badges"]
@@ -37,6 +38,10 @@ def paginated(request, view, queryset, serializer_class, *, decorate=None):
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
+#: A free-text filter value: 1 to 40 characters, not blank once trimmed, no NUL.
+FILTER_TEXT = {"type": "string", "minLength": 1, "maxLength": 40, "pattern": NOT_BLANK_PATTERN}
+
+
 def submission_serializer_for(user):
     return s.SubmissionStaffOutputSerializer if selectors.is_challenge_staff(user) else s.SubmissionOutputSerializer
 
@@ -54,8 +59,8 @@ class ChallengeListApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=[c[0] for c in s.ChallengePhase.choices], required=False),
-            OpenApiParameter("category", {"type": "string", "minLength": 1, "maxLength": 40}, required=False),
-            OpenApiParameter("tag", {"type": "string", "minLength": 1, "maxLength": 40}, required=False),
+            OpenApiParameter("category", FILTER_TEXT, required=False),
+            OpenApiParameter("tag", FILTER_TEXT, required=False),
             OpenApiParameter("open", bool, required=False, description="Only challenges open right now."),
         ],
         responses=s.ChallengeOutputSerializer(many=True),
