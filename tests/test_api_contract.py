@@ -83,6 +83,11 @@ def test_required_text_is_not_blank_once_trimmed(openapi):
     assert pattern.fullmatch(" why \u000b")
 
 
+def test_a_review_score_is_an_unsigned_decimal_string(openapi):
+    score = component(openapi, "ReviewInputRequest")["properties"]["score"]
+    assert score["pattern"] == r"^[0-9]{1,8}(?:\.[0-9]{1,4})?$" and score["nullable"] is True
+
+
 def test_preferences_need_at_least_one_item(openapi):
     assert component(openapi, "PreferencesInputRequest")["properties"]["preferences"]["minItems"] == 1
 

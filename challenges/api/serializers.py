@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from challenges.models import (
@@ -186,9 +188,27 @@ class SubmissionUpdateInputSerializer(StrictInputSerializer):
     link = LinkField(required=False)
 
 
+#: A score as the schema says it: a decimal string, no sign, up to 8 + 4 digits (the column).
+SCORE_PATTERN = r"^[0-9]{1,8}(?:\.[0-9]{1,4})?$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": SCORE_PATTERN})
+class ScoreField(serializers.DecimalField):
+    """A review score: a decimal string matching ``SCORE_PATTERN`` (DRF's own pattern
+    admitted ``"-"`` and its field took JSON numbers the schema does not list)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=12, decimal_places=4, min_value=0, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(SCORE_PATTERN, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ReviewInputSerializer(StrictInputSerializer):
     status = serializers.ChoiceField(choices=[("accepted", "Accepted"), ("rejected", "Rejected")])
-    score = serializers.DecimalField(max_digits=12, decimal_places=4, min_value=0, required=False, allow_null=True)
+    score = ScoreField(required=False, allow_null=True)
     review_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
