@@ -9,7 +9,8 @@
 2. extra ledger rows up to ``LEDGER_ROWS`` (200,000): pairs of completed rows of the
    same amount on random wallets that net to zero (a stake and its unstake; a deposit
    and a completed withdrawal of it), so ``verify_ledger`` still holds; the kinds are
-   interleaved like a live ledger's, timestamps rising over the last 180 days;
+   interleaved like a live ledger's, timestamps rising over the last 180 days; they
+   are journaled as the posting path would have (``journal_unjournaled_rows``);
 3. extra audit entries up to ``AUDIT_ROWS`` (250,000), shaped like the live ones:
    wallet updates (balances before → after), ledger-row creations, named entries
    (``additional_data.action``: deposits, withdrawal decisions, reviews, exports),
@@ -164,7 +165,12 @@ def _extra_ledger_rows() -> None:
             bulk_insert(Transaction, rows, batch_size=BATCH)
             rows = []
     bulk_insert(Transaction, rows, batch_size=BATCH)
-    _log(f"ledger rows: {Transaction.objects.count()} ({time.perf_counter() - started:.1f}s)")
+    from wallets.services import journal_unjournaled_rows
+
+    entries = journal_unjournaled_rows()
+    _log(
+        f"ledger rows: {Transaction.objects.count()}, {entries} new journal entries ({time.perf_counter() - started:.1f}s)"
+    )
 
 
 def _extra_audit_entries() -> None:

@@ -17,7 +17,9 @@ How it keeps every invariant while writing in bulk:
 * Each wallet's history is replayed in time order through
   ``wallets.ledger.EFFECTS`` (``demo.ledger.LedgerSim``): the rows'
   balances-after and the wallet's final balances are exactly the ledger sums,
-  so ``verify_ledger`` holds by construction. Nothing is ever overdrawn.
+  so ``verify_ledger`` holds by construction. Nothing is ever overdrawn. The rows
+  are then journaled as the posting path would have (balanced entries against the
+  system accounts: ``wallets.services.journal_unjournaled_rows``).
 * Rows that point at each other are planned as unsaved instances and written in
   dependency order (users, wallets, challenges, subscriptions, submissions,
   ledger rows, entries, rewards, periods, badges, notifications, proposals);
@@ -54,6 +56,7 @@ from demo.members import plan_activity, write_users, write_wallets
 from demo.plan import DEMO_DOMAIN, DemoPlan
 from subscriptions.models import Plan, Subscription, SubscriptionPeriod
 from wallets.models import Transaction
+from wallets.services import journal_unjournaled_rows
 
 USERS_PER_CHALLENGE = 400
 
@@ -114,7 +117,8 @@ def build_demo_platform(
         f"{len(planned['subscriptions'])} subscriptions",
     )
     write_ledger(rows)
-    progress.done("ledger", f"{len(rows)} transactions")
+    entries = journal_unjournaled_rows()
+    progress.done("ledger", f"{len(rows)} transactions, {entries} journal entries")
     bulk_insert(ChallengeEntry, planned["entries"])
     bulk_insert(Reward, planned["rewards"])
     bulk_insert(SubscriptionPeriod, planned["periods"])

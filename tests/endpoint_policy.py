@@ -186,6 +186,7 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "api:ops-deposits": staff(ROLE_OPERATOR),
     "api:ops-adjustments": staff(ROLE_OPERATOR),
     "api:ops-withdrawals": staff(ROLE_OPERATOR),
+    "api:ops-supply": staff(ROLE_AUDITOR),  # auditors and operators
     "api:ops-withdrawal-approve": staff(ROLE_OPERATOR, withdrawal_of),
     "api:ops-withdrawal-reject": staff(ROLE_OPERATOR, withdrawal_of),
     # wallets (pages)

@@ -8,6 +8,9 @@ class WalletsConfig(AppConfig):
     def ready(self) -> None:
         # The one domain signal we allow (DESIGN.md): every user gets a wallet,
         # whichever path created the user.
+        from django.db.models.signals import post_migrate
+
         from wallets import signals
 
         signals.connect()
+        post_migrate.connect(signals.ensure_system_accounts, sender=self)

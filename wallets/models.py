@@ -16,6 +16,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.amounts import EXACT, ZERO, AmountField
@@ -195,6 +196,122 @@ class Transaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} ({self.status}) #{self.pk}"
+
+
+class AccountKind(models.TextChoices):
+    ISSUANCE = "issuance", _("Issuance (treasury)")
+    EXTERNAL = "external", _("External clearing")
+    REVENUE = "revenue", _("Revenue")
+    ESCROW = "escrow", _("Prize escrow")
+
+
+#: The kinds of system account that may go below zero: issuance is minus the supply it
+#: minted, external is minus the net tokens that came in from the chain.
+NEGATIVE_KINDS = (AccountKind.ISSUANCE, AccountKind.EXTERNAL)
+
+
+class LedgerAccount(models.Model):
+    """A system account: the other side of the members' movements (double entry).
+
+    Keyed by a readable code (``issuance``, ``external``, ``revenue``,
+    ``escrow:challenge:12``): journal lines name it without a lookup. It caches no
+    balance, on purpose: a cached balance would be one row every deposit and every
+    payment locks (a hot row). Its balance is the sum of its lines
+    (``wallets.selectors.supply_totals``), proven by ``verify_ledger``."""
+
+    code = models.CharField(max_length=64, primary_key=True)
+    kind = models.CharField(max_length=20, choices=AccountKind.choices)
+    may_go_negative = models.BooleanField(default=False)
+    name = models.CharField(max_length=120)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "ledger_accounts"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(may_go_negative=False) | Q(kind__in=NEGATIVE_KINDS),
+                name="ledger_account_floor_by_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class JournalEntry(models.Model):
+    """One balanced movement: the header of lines whose amounts sum to zero.
+
+    Written with the ledger row (``Transaction``) it belongs to, in the same
+    transaction, by ``wallets.services.posting``; a pending row gets a second entry
+    when it settles (``status`` says which status the entry gave the row, so a row
+    is journaled once per status). Never updated or deleted (database triggers)."""
+
+    kind = models.CharField(max_length=20, choices=TransactionKind.choices)
+    status = models.CharField(max_length=20, choices=TransactionStatus.choices)
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, null=True, blank=True, related_name="journal_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    memo = models.CharField(max_length=500, blank=True)
+    reference = models.CharField(max_length=255, blank=True, help_text="Opaque: a chain hash, challenge:<id>...")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "journal_entries"
+        verbose_name_plural = "journal entries"
+        constraints = [
+            models.UniqueConstraint(fields=["transaction", "status"], name="uniq_journal_entry_txn_status"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idx_journal_entry_created")]
+
+    def __str__(self) -> str:
+        return f"entry {self.pk}: {self.kind} {self.status}"
+
+
+class Bucket(models.TextChoices):
+    """A member wallet's three balances, each an account of the journal."""
+
+    AVAILABLE = "available", _("Available")
+    STAKED = "staked", _("Staked")
+    HELD = "held", _("Held")
+
+
+class JournalLine(models.Model):
+    """One signed amount of an entry, on a system account or on one bucket of a
+    member's wallet (positive: the account's balance grows). A wallet's cached
+    balances equal the sums of its lines per bucket; ``verify_ledger`` proves it."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    # The composite indexes below lead with these columns (they also serve the FKs).
+    account = models.ForeignKey(
+        LedgerAccount, on_delete=models.PROTECT, null=True, blank=True, related_name="lines", db_index=False
+    )
+    wallet = models.ForeignKey(
+        Wallet, on_delete=models.PROTECT, null=True, blank=True, related_name="journal_lines", db_index=False
+    )
+    bucket = models.CharField(max_length=10, choices=Bucket.choices, blank=True)
+    amount = AmountField()
+
+    class Meta:
+        db_table = "journal_lines"
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="journal_line_amount_ne_0"),
+            models.CheckConstraint(
+                condition=Q(account__isnull=False, wallet__isnull=True, bucket="")
+                | Q(account__isnull=True, wallet__isnull=False, bucket__in=Bucket.values),
+                name="journal_line_one_account",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "amount"], name="idx_journal_line_account"),
+            models.Index(fields=["wallet", "bucket", "amount"], name="idx_journal_line_wallet"),
+        ]
+
+    def __str__(self) -> str:
+        side = self.account_id or f"wallet {self.wallet_id} {self.bucket}"
+        return f"{side} {self.amount}"
 
 
 auditlog.register(Wallet, exclude_fields=["updated_at"])

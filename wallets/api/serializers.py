@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.amounts import AmountSerializerField, amount_out
+from core.amounts import EXACT, QUANTUM, AmountSerializerField, amount_out
 from core.exceptions import UnprocessableError
 from core.serializers import StrictInputSerializer, datetime_out
 from wallets.models import (
@@ -181,3 +183,32 @@ class AddressOutputSerializer(serializers.ModelSerializer):
         model = WalletAddress
         fields = ["id", "chain", "address", "label", "created_at"]
         read_only_fields = fields
+
+
+#: A sum of amounts in the API: signed (the external balance can be either), any length.
+SIGNED_TOTAL_PATTERN = r"^-?[0-9]+\.[0-9]{18}$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": SIGNED_TOTAL_PATTERN})
+class SignedTotalField(serializers.Field):
+    """A read-only sum of amounts, 18 places like every amount, with its sign."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: Decimal) -> str:
+        return f"{value.quantize(QUANTUM, context=EXACT):f}"
+
+
+class SupplyOutputSerializer(serializers.Serializer):
+    """``wallets.selectors.Supply``: where every OGC came from and where it is."""
+
+    total = SignedTotalField(help_text="Issued plus net deposited: every OGC on the platform.")
+    issued = SignedTotalField(help_text="Minted by the treasury (minus the issuance account).")
+    external = SignedTotalField(help_text="Net deposited from the chain (minus the external clearing account).")
+    available = SignedTotalField(help_text="Circulating: the members' available balances.")
+    staked = SignedTotalField()
+    held = SignedTotalField(help_text="Pending withdrawals and cooling-down unstakes.")
+    escrowed = SignedTotalField(help_text="Prize escrows of challenges.")
+    revenue = SignedTotalField(help_text="Subscription payments and fees.")
+    gap = SignedTotalField(help_text="Not accounted for: zero on a consistent ledger (see verify_ledger).")

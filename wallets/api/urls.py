@@ -28,6 +28,7 @@ urlpatterns = [
     path("ops/deposits/", views.OpsDepositCreateApi.as_view(), name="ops-deposits"),
     path("ops/adjustments/", views.OpsAdjustmentCreateApi.as_view(), name="ops-adjustments"),
     path("ops/withdrawals/", views.OpsWithdrawalListApi.as_view(), name="ops-withdrawals"),
+    path("ops/supply/", views.OpsSupplyApi.as_view(), name="ops-supply"),
     path(
         "ops/withdrawals/<int:withdrawal_id>/approve/",
         views.OpsWithdrawalApproveApi.as_view(),

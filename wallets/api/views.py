@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 from core.exceptions import NotFoundError
 from core.idempotency import IdempotentPostMixin, idempotency_key_parameter, request_key
 from core.pagination import CreatedCursorPagination
-from core.permissions import IsOperator
+from core.permissions import IsAuditorOrOperator, IsOperator
 from wallets import selectors, services
 from wallets.api import serializers as s
 from wallets.filters import TransactionFilter
@@ -355,3 +355,14 @@ class OpsWithdrawalRejectApi(MoneyPostApi):
 
     def perform(self, request, data, *, withdrawal_id: int):
         return services.withdrawal_reject(withdrawal_id=withdrawal_id, actor=request.user, reason=data["reason"])
+
+
+class OpsSupplyApi(APIView):
+    """The token supply from the journal (operators and auditors): issued, net deposited,
+    circulating, staked, held, escrowed, revenue (docs/wallets.md, "Supply report")."""
+
+    permission_classes = [IsAuditorOrOperator]
+
+    @extend_schema(responses=s.SupplyOutputSerializer, tags=["operators"])
+    def get(self, request: Request) -> Response:
+        return Response(s.SupplyOutputSerializer(selectors.supply_totals()).data)

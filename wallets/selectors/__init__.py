@@ -4,8 +4,8 @@ so another user's ids are simply not found (404, never 403).
 One module per concern, re-exported here (``from wallets.selectors import X`` and
 ``selectors.X`` are the way to use them): ``lookups`` (a member's own rows, the
 ledger's effects and messages), ``stake_history`` (staked at a past instant),
-``money_screen`` (balances over time, the month, the export) and ``console`` (the
-operator console's reads)."""
+``money_screen`` (balances over time, the month, the export), ``console`` (the
+operator console's reads) and ``supply`` (the token supply from the journal)."""
 
 from wallets.selectors.console import (
     REJECTED_PREFIX,
@@ -36,13 +36,16 @@ from wallets.selectors.money_screen import (
     transaction_export_for_user,
 )
 from wallets.selectors.stake_history import staked_balance_at, total_staked_at
+from wallets.selectors.supply import SUPPLY_LINES, Supply, supply_totals
 
 __all__ = [
     "EXPORT_FIELDS",
     "REJECTED_PREFIX",
+    "SUPPLY_LINES",
     "BalancePoint",
     "MoneyDay",
     "MoneyPeriod",
+    "Supply",
     "address_get_for_user",
     "address_list_for_user",
     "balance_series_for_user",
@@ -52,6 +55,7 @@ __all__ = [
     "members_ledger_history",
     "money_period_for_user",
     "staked_balance_at",
+    "supply_totals",
     "total_staked_at",
     "transaction_export_for_user",
     "transaction_get_for_user",

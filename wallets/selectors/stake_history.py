@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 # wallet lock, so rows of one wallet are ordered in time. Governance weighs votes with it.
 
 _OUT = amount_sum_field()
-_STAKED = 1  # index of the staked balance in an EFFECTS triple
 
 
 def _staked_at_expression(at: datetime) -> Coalesce:
@@ -41,12 +40,12 @@ def _staked_at_expression(at: datetime) -> Coalesce:
     whens = []
     for (kind, status, direction), effect in EFFECTS.items():
         row = Q(kind=kind, direction=direction)
-        if effect[_STAKED]:
+        if effect.staked:
             # The row has this status now and already had it at ``at``.
-            whens.append(When(row & Q(status=status) & settled, then=F("amount") * Value(Decimal(effect[_STAKED]))))
+            whens.append(When(row & Q(status=status) & settled, then=F("amount") * Value(Decimal(effect.staked))))
         if status == TransactionStatus.PENDING:
             # The row was pending at ``at`` and moved on afterwards.
-            pending_effect = effect[_STAKED]
+            pending_effect = effect.staked
             if pending_effect:
                 whens.append(
                     When(

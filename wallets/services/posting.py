@@ -1,6 +1,8 @@
 """Ledger plumbing shared by every wallet operation: lock, replay check, apply the
-row's effect (``wallets.ledger.EFFECTS``) to the locked wallet, write the row and its
-audit entries in one INSERT, move pending rows to their final status."""
+row's effect (``wallets.ledger.EFFECTS``) to the locked wallet, write the row, its
+balanced journal entry (a header and its lines: two INSERTs) and its audit entries
+in one INSERT, move pending rows to their final status (with a second entry).
+The one place ledger rows, journal entries and journal lines are written."""
 
 from __future__ import annotations
 
@@ -23,9 +25,17 @@ from core.amounts import EXACT, MAX_AMOUNT
 from core.audit import AuditAction, audit_record, log_entries_create
 from core.exceptions import ApplicationError, ConflictError
 from wallets import events
-from wallets.ledger import BALANCES, effect_of
+from wallets.ledger import BALANCES, Line, effect_of, entry_lines
 from wallets.lock_objects import wallet_for_update
-from wallets.models import Direction, Transaction, TransactionKind, TransactionStatus, Wallet
+from wallets.models import (
+    Direction,
+    JournalEntry,
+    JournalLine,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
+    Wallet,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -137,6 +147,40 @@ def _audit_entries(
         yield created, LogEntry.Action.CREATE, model_instance_diff(None, created, use_json_for_changes=use_json)
 
 
+def _journal(
+    row: Transaction, *, status: str, previous_status: str | None = None, actor: Any = None, memo: str = ""
+) -> JournalEntry:
+    """The balanced entry that gives ``row`` its ``status`` (from ``previous_status``
+    when a pending row settles): the header, then all its lines in ONE INSERT. Lines
+    come from ``wallets.ledger.entry_lines`` (the EFFECTS table); none is ever updated."""
+    entry = JournalEntry(
+        kind=row.kind,
+        status=status,
+        transaction=row,
+        actor=actor,
+        memo=memo[:500],
+        reference=row.external_reference or "",
+    )
+    entry.save(force_insert=True)
+    lines = entry_lines(**_shape(row), status=status, previous_status=previous_status)
+    JournalLine.objects.bulk_create(_line_rows(entry, row, lines))
+    return entry
+
+
+def _shape(row: Transaction) -> dict[str, Any]:
+    return {"kind": row.kind, "direction": row.direction, "amount": row.amount}
+
+
+def _line_rows(entry: JournalEntry, row: Transaction, lines: list[Line]) -> list[JournalLine]:
+    """Unsaved lines of ``entry``: a system account's, or a bucket of ``row``'s wallet."""
+    return [
+        JournalLine(entry=entry, account_id=line.account, amount=line.amount)
+        if line.account
+        else JournalLine(entry=entry, wallet_id=row.wallet_id, bucket=line.bucket or "", amount=line.amount)
+        for line in lines
+    ]
+
+
 def _write(
     wallet: Wallet,
     *,
@@ -180,6 +224,7 @@ def _write(
         row.source_id = source.pk
     with disable_auditlog():
         row.save()
+    _journal(row, status=status, actor=actor, memo=row.memo)
     log_entries_create(_audit_entries(wallet, before, row))
     return row
 
@@ -222,8 +267,12 @@ def _audit_money(action: AuditAction, row: Transaction, actor: Any, **data: Any)
     audit_record(action=action, instance=row, actor=actor, data=details)
 
 
-def _transition(wallet: Wallet, row: Transaction, new_status: str, *, reason: str = "", **fields: Any) -> Transaction:
-    """Move a pending row to its final status: undo the pending effect, apply the final one."""
+def _transition(
+    wallet: Wallet, row: Transaction, new_status: str, *, reason: str = "", actor: Any = None, **fields: Any
+) -> Transaction:
+    """Move a pending row to its final status: undo the pending effect, apply the final
+    one, and journal the difference as a new entry (the row's first entry stays as it is)."""
+    previous_status = row.status
     before = _balances(wallet)
     _apply(wallet, row.kind, row.status, row.direction, row.amount, sign=-1)
     _apply(wallet, row.kind, new_status, row.direction, row.amount)
@@ -235,4 +284,5 @@ def _transition(wallet: Wallet, row: Transaction, new_status: str, *, reason: st
     for name, value in fields.items():
         setattr(row, name, value)
     row.save(update_fields=["status", "completed_at", "status_reason", *fields])
+    _journal(row, status=new_status, previous_status=previous_status, actor=actor, memo=reason)
     return row

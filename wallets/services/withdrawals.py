@@ -96,7 +96,7 @@ def withdrawal_approve(*, withdrawal_id: int, actor: User, external_reference: s
             field="external_reference",
         )
     fields = {"external_reference": external_reference} if external_reference else {}
-    _transition(wallet, row, S.COMPLETED, **fields)
+    _transition(wallet, row, S.COMPLETED, actor=actor, **fields)
     events.transaction_event(row, actor=actor)
     _audit_money(AuditAction.WITHDRAWAL_APPROVE, row, actor)
     return row
@@ -112,7 +112,7 @@ def withdrawal_reject(*, withdrawal_id: int, actor: User, reason: str) -> Transa
             _("A reason is required to reject a withdrawal."), code="reason_required", field="reason"
         )
     wallet, row = _pending_withdrawal_for_update(withdrawal_id)
-    _transition(wallet, row, S.CANCELED, reason=f"Rejected: {reason}"[:500])
+    _transition(wallet, row, S.CANCELED, reason=f"Rejected: {reason}"[:500], actor=actor)
     events.transaction_event(row, actor=actor)
     _audit_money(AuditAction.WITHDRAWAL_REJECT, row, actor, reason=reason)
     return row
@@ -123,6 +123,6 @@ def withdrawal_reject(*, withdrawal_id: int, actor: User, reason: str) -> Transa
 def withdrawal_cancel(*, user: User, withdrawal_id: int) -> Transaction:
     """The owner withdraws the request while it is pending."""
     wallet, row = _pending_withdrawal_for_update(withdrawal_id, user=user)
-    _transition(wallet, row, S.CANCELED, reason="Canceled by the owner.")
+    _transition(wallet, row, S.CANCELED, reason="Canceled by the owner.", actor=user)
     events.transaction_event(row, actor=user)
     return row

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from wallets import services
@@ -52,10 +53,18 @@ def test_drift_exits_1_and_lists_each_drifting_wallet():
 
 
 def test_a_deleted_row_is_drift():
+    """The database refuses to delete a journaled row (its entry PROTECTs it); one
+    deleted behind the constraints' back (checks off, as a bad restore could) is drift."""
     user = funded_user("10")
     services.stake_create(user=user, amount="4")
-    Transaction.objects.filter(user=user, kind="stake")._raw_delete(Transaction.objects.db)
-    assert not verify_ledger().clean
+    stake = Transaction.objects.filter(user=user, kind="stake")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        stake._raw_delete(Transaction.objects.db)
+    with connection.constraint_checks_disabled():
+        stake._raw_delete(Transaction.objects.db)
+    report = verify_ledger(wallet_ids=[user.wallet.pk])
+    assert [d.wallet_id for d in report.drifts] == [user.wallet.pk]
+    assert report.drifts[0].lines is None  # its journal lines still match the balances
 
 
 def test_release_unstakes_command(settings):

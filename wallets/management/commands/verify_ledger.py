@@ -1,4 +1,5 @@
-"""``manage.py verify_ledger``: exit 1 listing each drifting wallet, else 0 and one line.
+"""``manage.py verify_ledger``: exit 1 listing each violation (a drifting wallet, an
+entry that does not balance, a supply gap, an account below its floor), else 0 and one line.
 
 A run over every wallet is recorded (``core.check_runs``: the console's dashboard shows
 the last one); a run limited with ``--wallet`` is not, so it never stands in for a full one."""
@@ -18,7 +19,10 @@ from wallets.verification import DEFAULT_CHUNK_SIZE, verify_ledger
 
 
 class Command(AuditedCommand):
-    help = "Recompute every wallet's balances from its ledger rows; exit 1 if any wallet drifts."
+    help = (
+        "Recompute every wallet's balances from its ledger rows and journal lines, and prove the journal "
+        "(entries balance, supply identity, floors); exit 1 naming each violation."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE)
@@ -46,8 +50,7 @@ class Command(AuditedCommand):
         report = verify_ledger(chunk_size=options["chunk_size"], wallet_ids=options["wallet_ids"], progress=progress)
         if show:
             self.stderr.write("")
-        problems = [drift.describe() for drift in report.drifts]
-        problems += [f"transaction {pk}: negative balance-after" for pk in report.negative_rows]
+        problems = report.problems()
         if not options["wallet_ids"]:
             check_run_record(
                 name="verify_ledger",

@@ -1,7 +1,8 @@
 """The stake/unstake hot path's statement count, pinned (docs/performance.md, Ledger).
 
-A stake is: lock the wallet (SELECT ... FOR UPDATE), UPDATE it, INSERT the row, one
-INSERT for both audit entries, the badge hook's one SELECT, the notification's
+A stake is: lock the wallet (SELECT ... FOR UPDATE), UPDATE it, INSERT the row, INSERT
+its journal entry and INSERT all the entry's lines (one multi-row INSERT), one INSERT
+for both audit entries, the badge hook's one SELECT, the notification's
 preferences SELECT and two INSERTs, inside BEGIN/COMMIT (here SAVEPOINT/RELEASE:
 the test runs inside pytest-django's transaction). An unstake has no badge hook.
 """
@@ -18,8 +19,8 @@ from wallets.tests.factories import funded_user
 
 pytestmark = pytest.mark.django_db
 
-STAKE_STATEMENTS = 10
-UNSTAKE_STATEMENTS = 9
+STAKE_STATEMENTS = 12  # 10 before double entry: + the entry header and its lines
+UNSTAKE_STATEMENTS = 11
 
 
 @pytest.fixture
