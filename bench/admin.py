@@ -20,15 +20,18 @@ median of the passes' p50 and p99 (one busy moment of the shared machine does no
 a page's number); "cpu ms" is the median CPU time of this process per request (Django's
 work without the database server's and without waiting for a core: the part of a page's
 time that does not depend on the machine's load). Queries: the count of the last request
-(CaptureQueriesContext).
+(CaptureQueriesContext). Like the gunicorn workers (gunicorn.conf.py), the process
+freezes its startup heap out of the garbage collector before the first request
+(``BENCH_ADMIN_GC_FREEZE=0`` measures without), and each page gets a fresh test client.
 Target: p99 < 150 ms on every page. Then the CSV exports are streamed whole (rows,
 seconds, peak Python memory while streaming). Env: BENCH_ADMIN_REQUESTS,
 BENCH_ADMIN_PASSES, BENCH_ADMIN_ONLY (a substring of the page names to run),
-BENCH_ADMIN_EXPORTS=0 to skip the exports.
+BENCH_ADMIN_EXPORTS=0 to skip the exports, BENCH_ADMIN_GC_FREEZE.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import time
@@ -37,6 +40,7 @@ from dataclasses import dataclass, field
 from bench import _admin_fixture as fixture
 
 REQUESTS = int(os.environ.get("BENCH_ADMIN_REQUESTS", "30"))
+GC_FREEZE = os.environ.get("BENCH_ADMIN_GC_FREEZE", "1") == "1"
 PASSES = int(os.environ.get("BENCH_ADMIN_PASSES", "3"))
 WARMUP = 2
 TARGET_P99_MS = 150.0
@@ -152,10 +156,16 @@ class _FakeRequest:
 
 def _measure(pages: list[Page], clients: dict) -> None:
     from django.db import connection
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     for page in pages:
-        client = clients[page.role]
+        # A fresh client per page, on the role's session: Django's test Client leaves a
+        # weakref finalizer on itself at every request (its got_request_exception
+        # receiver), so one client kept for a whole run piled up ~80,000 objects for the
+        # collector to walk (full collections grew from ~70 to ~300 ms during a run).
+        client = Client()
+        client.cookies = clients[page.role].cookies
         for _ in range(WARMUP):
             client.get(page.url)
         samples, cpu = [], []
@@ -222,6 +232,11 @@ def main() -> None:
         client.force_login(user)
         clients[role] = client
     pages = _pages()
+    if GC_FREEZE:
+        # As a gunicorn worker does once the app is loaded (gunicorn.conf.py,
+        # post_worker_init): the startup heap is out of the collector's walks.
+        gc.collect()
+        gc.freeze()
     for n in range(PASSES):
         started = time.perf_counter()
         _measure(pages, clients)

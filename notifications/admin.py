@@ -5,14 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
 from core.admin import (
@@ -54,7 +55,8 @@ class BroadcastForm(forms.Form):
 
 class DeliveryFilter(admin.SimpleListFilter):
     """A notification with a channel in this state (EXISTS on the deliveries: no join,
-    no duplicate rows); "stuck" is queued past the relay's grace period."""
+    no duplicate rows); "stuck" is queued past the relay's grace period. Both read
+    ``idx_notif_deliv_stuck`` alone (status, queued_at, notification)."""
 
     title = "delivery"
     parameter_name = "delivery"
@@ -99,7 +101,8 @@ class NotificationAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
     list_filter = (DeliveryFilter, ChannelFilter, "kind", "created_at")
     search_fields = ("=event_id",)  # get_search_results: an email finds the recipient's inbox
     search_help_text = "A member's email, or an event id."
-    prefetch = ("recipient", "deliveries")
+    # Only the columns a member cell shows; the deliveries' states come from annotate_page.
+    prefetch = (Prefetch("recipient", queryset=get_user_model().objects.only("id", "email", "display_name")),)
     readonly_fields = ("recipient", "kind", "title", "body", "data", "event_id", "created_at", "read_at")
     inlines = [DeliveryInline]
     actions = ["resend_failed"]
@@ -107,8 +110,6 @@ class NotificationAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
         if "@" in term:
-            from django.contrib.auth import get_user_model
-
             users = get_user_model().objects.filter(email__istartswith=term).values_list("pk", flat=True)[:50]
             return queryset.filter(recipient_id__in=list(users)), False
         return super().get_search_results(request, queryset, search_term)
@@ -121,11 +122,18 @@ class NotificationAdmin(LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
     def created(self, obj: Notification) -> str:
         return when_html(obj.created_at)
 
+    def annotate_page(self, request: HttpRequest, rows: list[Notification]) -> None:
+        """The page's delivery states in one query (``selectors.delivery_states``)."""
+        states = selectors.delivery_states(notification_ids=[row.pk for row in rows])
+        for row in rows:
+            row.console_channels = states[row.pk]  # type: ignore[attr-defined]
+
     @admin.display(description="channels")
     def channel_states(self, obj: Notification) -> str:
-        return format_html_join(
-            " ", "{}", ((pill(d.status, f"{d.channel}: {d.status}"),) for d in obj.deliveries.all())
-        )
+        states = getattr(obj, "console_channels", None)
+        if states is None:
+            states = obj.deliveries.order_by("channel").values_list("channel", "status")
+        return mark_safe(" ".join(pill(status, f"{channel}: {status}") for channel, status in states))  # noqa: S308 - pills escape
 
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm("notifications.change_notificationdelivery")

@@ -93,8 +93,10 @@ class NotificationDelivery(models.Model):
         db_table = "notification_deliveries"
         verbose_name_plural = "notification deliveries"
         indexes = [
-            # "queued older than N minutes" (the relay) and the admin's status filter.
-            models.Index(fields=["status", "queued_at"], name="idx_notif_deliv_status_q"),
+            # "queued older than N minutes": the relay (in this order) and the console's
+            # "stuck" filter; the console's status filters. The notification id makes
+            # the filters' EXISTS read the index alone (no row per delivery).
+            models.Index(fields=["status", "queued_at", "notification"], name="idx_notif_deliv_stuck"),
             # "queued rows whose claim expired" (the reconcile): a range after the NULLs.
             models.Index(fields=["status", "claimed_until"], name="idx_notif_deliv_claim"),
         ]

@@ -322,7 +322,7 @@ def deliveries_requeue(*, older_than: timedelta | None = None, limit: int = 10_0
         NotificationDelivery.objects.filter(
             status=DeliveryStatus.QUEUED, queued_at__lte=cutoff, claim_token__isnull=True
         )
-        .order_by("queued_at", "pk")
+        .order_by("queued_at", "notification_id", "pk")  # the order of idx_notif_deliv_stuck: no sort
         .values_list("pk", "channel")[:limit]
     )
     if not rows:

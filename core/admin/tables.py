@@ -86,7 +86,9 @@ class EstimatedCountPaginator(Paginator):
             estimate = table_rows_estimate(queryset.model)
         if estimate is None or queryset.query.where:
             estimate = queryset_rows_estimate(queryset)
-            total = table_rows_estimate(queryset.model)
+            # The table's size caps a large estimate (a product over joins can exceed it);
+            # a small one is counted exactly below, so the size is not read for it.
+            total = table_rows_estimate(queryset.model) if (estimate or 0) >= self.exact_below else None
             if estimate is not None and total is not None:
                 estimate = min(estimate, total)
         if estimate is None or estimate < self.exact_below:

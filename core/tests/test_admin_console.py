@@ -149,6 +149,19 @@ def test_estimated_count_never_counts_a_big_table(settings):
     assert small.count == Transaction.objects.count() and not small.estimated
 
 
+def test_a_small_filtered_list_is_counted_without_reading_the_table_size():
+    """The optimizer's estimate, then the exact count: the table's size only caps a
+    large estimate, so it is not read for a small one."""
+    pending_withdrawal("40")
+    queryset = Transaction.objects.filter(kind="withdrawal").order_by("-pk")
+    with CaptureQueriesContext(connection) as queries:
+        paginator = EstimatedCountPaginator(queryset, 10)
+        count = paginator.count
+    assert count == 1 and not paginator.estimated
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len(sql) == 2 and sql[0].startswith("EXPLAIN") and "COUNT(" in sql[1]
+
+
 def test_keyset_links_page_by_id_on_big_tables():
     seed_roles()
     for _ in range(3):

@@ -87,6 +87,19 @@ def test_admin_lists_searches_and_filters(operator_client, user):
 
 
 @pytest.mark.django_db
+def test_admin_stuck_filter_lists_notifications_queued_past_the_grace(operator_client, user):
+    stuck = notify(user=user, kind="reward_paid", title="Stuck prize", body="b")
+    notify(user=user, kind="badge_earned", title="Fresh badge", body="b")
+    sent = notify(user=user, kind="reward_paid", title="Sent prize", body="b")
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    stuck.deliveries.filter(channel="email").update(queued_at=an_hour_ago)
+    sent.deliveries.update(queued_at=an_hour_ago, status=DeliveryStatus.SENT, sent_at=an_hour_ago)
+    html = operator_client.get("/admin/notifications/notification/", {"delivery": "stuck"}).content.decode()
+    assert "Stuck prize" in html and "Fresh badge" not in html and "Sent prize" not in html
+    assert html.index("email: queued") < html.index("in_app: queued")  # every channel of the row, in order
+
+
+@pytest.mark.django_db
 def test_admin_resend_failed_channels(operator_client, user, broker, django_capture_on_commit_callbacks):
     notification = notify(user=user, kind="reward_paid", title="Prize!", body="b")
     NotificationDelivery.objects.filter(channel="email").update(status="failed", attempts=5, last_error="boom")
