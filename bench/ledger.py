@@ -37,18 +37,12 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
+from bench._db import on_throwaway_db
+
 SECONDS = float(os.environ.get("BENCH_LEDGER_SECONDS", "3"))
 LEVELS = [int(x) for x in os.environ.get("BENCH_LEDGER_CONCURRENCY", "1,2,4,8").split(",")]
 DB_NAME = "test_ogc_bench_ledger"
 TARGET = 0.7
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ogc.settings.test")
-    os.environ["OGC_TEST_DATABASE_NAME"] = DB_NAME
-    import django
-
-    django.setup()
 
 
 # --- the two paths, one round trip each -------------------------------------------------
@@ -281,19 +275,7 @@ def _profile(user_id: int, rounds: int = 200) -> None:
 
 
 def main() -> None:
-    _setup_django()
-    from django.db import connection
-
-    if connection.vendor != "mysql":
-        print("bench.ledger needs MariaDB/MySQL (DATABASE_URL); skipped.")
-        return
-    original_name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = DB_NAME
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        _run()
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
+    on_throwaway_db(DB_NAME, "bench.ledger", _run)
 
 
 def _run() -> None:

@@ -41,6 +41,8 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
+from bench._db import on_throwaway_db
+
 SECONDS = float(os.environ.get("BENCH_HOT_SECONDS", "2"))
 REPEATS = int(os.environ.get("BENCH_HOT_REPEATS", "3"))
 LEVELS = [int(x) for x in os.environ.get("BENCH_HOT_CONCURRENCY", "1,2,4,8").split(",")]
@@ -48,14 +50,6 @@ DB_NAME = "test_ogc_bench_hot_rows"
 #: A path "scales like the per-wallet path" when its speed-up is at least this share of
 #: stake+unstake's at the same concurrency.
 SHARE = 0.8
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ogc.settings.test")
-    os.environ["OGC_TEST_DATABASE_NAME"] = DB_NAME
-    import django
-
-    django.setup()
 
 
 def _stake_factory(user_id: int, operator_id: int) -> Callable[[], None]:
@@ -167,19 +161,7 @@ def _measure(path: str, user_ids: list[int], operator_id: int, concurrency: int)
 
 
 def main() -> None:
-    _setup_django()
-    from django.db import connection
-
-    if connection.vendor != "mysql":
-        print("bench.ledger_hot_rows needs MariaDB/MySQL (DATABASE_URL); skipped.")
-        return
-    original_name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = DB_NAME
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        _run()
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
+    on_throwaway_db(DB_NAME, "bench.ledger_hot_rows", _run)
 
 
 def _run() -> None:
