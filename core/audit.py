@@ -69,6 +69,7 @@ class AuditAction(models.TextChoices):
     ADJUSTMENT_CREATE = "adjustment_create", "Balance adjusted"
     WITHDRAWAL_APPROVE = "withdrawal_approve", "Withdrawal approved"
     WITHDRAWAL_REJECT = "withdrawal_reject", "Withdrawal rejected"
+    TRANSFER_CREATE = "transfer_create", "Transfer between members"
     # Challenges and badges
     CHALLENGE_CREATE = "challenge_create", "Challenge created"
     CHALLENGE_UPDATE = "challenge_update", "Challenge edited"

@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Balance adjustment")
     REWARD_PAID = "reward_paid", _("Reward paid")
     PAYMENT_DEBITED = "payment_debited", _("Payment debited")
+    TRANSFER_RECEIVED = "transfer_received", _("Transfer received")
     BADGE_EARNED = "badge_earned", _("Badge earned")
     BADGE_REVOKED = "badge_revoked", _("Badge revoked")
     SUBMISSION_REVIEWED = "submission_reviewed", _("Submission reviewed")
@@ -55,6 +56,7 @@ MANDATORY_IN_APP_KINDS: frozenset[str] = frozenset(
         NotificationKind.ADJUSTMENT,
         NotificationKind.REWARD_PAID,
         NotificationKind.PAYMENT_DEBITED,
+        NotificationKind.TRANSFER_RECEIVED,
         NotificationKind.SECURITY,
     }
 )

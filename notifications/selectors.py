@@ -43,6 +43,7 @@ _KIND_PAGES: dict[str, str] = {
     NotificationKind.ADJUSTMENT: "wallet",
     NotificationKind.REWARD_PAID: "wallet",
     NotificationKind.PAYMENT_DEBITED: "wallet",
+    NotificationKind.TRANSFER_RECEIVED: "wallet",
     **{kind: "subscription_page" for kind in NotificationKind.values if kind.startswith("subscription_")},
 }
 

@@ -52,6 +52,7 @@ REVIEW_PAGES = [
     ("/wallet/stake/review/", {"stake-amount": "1", "stake-token": "es-review-1"}),
     ("/wallet/unstake/review/", {"unstake-amount": "1", "unstake-token": "es-review-2"}),
     ("/wallet/withdraw/review/", {"withdraw-amount": "1", "withdraw-token": "es-review-3", "withdraw-address": "{address}"}),
+    ("/wallet/send/review/", {"send-amount": "1", "send-token": "es-review-4", "send-recipient": "someone@example.test", "send-memo": "hola"}),
 ]  # fmt: skip
 
 

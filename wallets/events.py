@@ -16,6 +16,7 @@ from core.amounts import format_amount
 from core.i18n import member_locale
 from wallets.listeners import ledger_row_written
 from wallets.models import Transaction, TransactionKind, TransactionStatus
+from wallets.selectors.transfers import member_label
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -77,6 +78,11 @@ def _transaction_message(row: Transaction) -> tuple[str, str, str] | None:
             else _("An operator took %(amount)s from your balance: %(reason)s")
         )
         return "adjustment", _("Balance adjusted"), text % {**params, "reason": row.memo}
+    if row.kind == K.TRANSFER_IN and row.actor is not None:
+        body = _("%(sender)s sent you %(amount)s.") % {**params, "sender": member_label(row.actor)}
+        if row.memo:
+            body = "{} {}".format(body, _("Their message: %(memo)s") % {"memo": row.memo})
+        return "transfer_received", _("Tokens received"), body
     return None
 
 

@@ -58,6 +58,18 @@ class WithdrawForm(MoneyForm):
         self.fields["address"].queryset = WalletAddress.objects.filter(wallet__user=user).order_by("-created_at")
 
 
+class TransferForm(MoneyForm):
+    """Send tokens to another member, named by their login email (validated by the service)."""
+
+    recipient = forms.EmailField(
+        label=_("Their email address"),
+        max_length=254,
+        help_text=_("The email the other member signs in with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    memo = forms.CharField(label=_("Message to them"), max_length=200, required=False)
+
+
 class AddressForm(forms.Form):
     chain = forms.ChoiceField(label=_("Chain"), choices=Chain.choices, initial=Chain.ETHEREUM)
     address = forms.CharField(label=_("Address"), max_length=100, widget=forms.TextInput(attrs={"placeholder": "0x…"}))

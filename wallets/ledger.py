@@ -23,6 +23,9 @@ from wallets.models import AccountKind, Direction, TransactionKind, TransactionS
 K, S, D = TransactionKind, TransactionStatus, Direction
 
 ISSUANCE, EXTERNAL, REVENUE = "issuance", "external", "revenue"
+#: Not a system account: the other side is another member's ``available`` (a member
+#: transfer). Its line goes on the counterpart's wallet (``services/transfers.py``).
+COUNTERPART = "counterpart"
 ESCROW_PREFIX = "escrow:"
 
 #: The system accounts every ledger has: code -> (kind, may go negative, name).
@@ -64,6 +67,10 @@ EFFECTS: dict[tuple[str, str, str], Effect] = {
     (K.WITHDRAWAL, S.COMPLETED, D.DEBIT): Effect(-1, 0, 0, EXTERNAL),
     (K.WITHDRAWAL, S.CANCELED, D.DEBIT): Effect(0, 0, 0),
     (K.WITHDRAWAL, S.FAILED, D.DEBIT): Effect(0, 0, 0),
+    # A member transfer: two rows, ONE entry (on the sender's row) whose lines are
+    # sender.available -x and recipient.available +x; the receiver's row has no entry.
+    (K.TRANSFER_OUT, S.COMPLETED, D.DEBIT): Effect(-1, 0, 0, COUNTERPART),
+    (K.TRANSFER_IN, S.COMPLETED, D.CREDIT): Effect(1, 0, 0, COUNTERPART),
 }
 
 # Double entry, checked at import: a move that changes the member's total names the

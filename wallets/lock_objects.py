@@ -45,3 +45,16 @@ def wallet_balances_for_update(*, wallet_ids: Iterable[int], fields: Iterable[st
         .order_by("pk")
         .values_list("pk", *fields)
     )
+
+
+def wallet_pair_for_update(*, first_id: int, second_id: int) -> tuple[Wallet, Wallet]:
+    """Two different wallets (a member transfer's sender and recipient), locked in
+    primary-key order whichever comes first, returned in the order asked."""
+    ids = sorted((first_id, second_id))
+    locked = {
+        w.pk: w
+        for w in Wallet.objects.select_for_update().only(*LOCKED_WALLET_FIELDS).filter(pk__in=ids).order_by("pk")
+    }
+    if len(locked) != 2:
+        raise NotFoundError(_("Wallet not found."), code="wallet_not_found")
+    return locked[first_id], locked[second_id]

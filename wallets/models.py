@@ -107,6 +107,8 @@ class TransactionKind(models.TextChoices):
     REWARD = "reward", _("Reward")
     PAYMENT = "payment", _("Payment")
     ADJUSTMENT = "adjustment", _("Adjustment")
+    TRANSFER_OUT = "transfer_out", _("Transfer sent")
+    TRANSFER_IN = "transfer_in", _("Transfer received")
 
 
 class TransactionStatus(models.TextChoices):

@@ -43,7 +43,7 @@ def _subscription(user) -> dict:
 # where it leads. A subscription's charge (payment_debited) names only its ledger row; an
 # entry fee names its challenge too (test below).
 WITHDRAWALS = [kind for kind in K.values if kind.startswith("withdrawal_")]
-LEDGER = [K.DEPOSIT_CREDITED, K.STAKE_CHANGED, K.ADJUSTMENT, K.PAYMENT_DEBITED, *WITHDRAWALS]
+LEDGER = [K.DEPOSIT_CREDITED, K.STAKE_CHANGED, K.ADJUSTMENT, K.PAYMENT_DEBITED, K.TRANSFER_RECEIVED, *WITHDRAWALS]
 DATA = {
     K.WELCOME: (lambda user: {}, "/dashboard/"),
     **{kind: (_ledger, "/wallet/") for kind in LEDGER},

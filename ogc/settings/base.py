@@ -337,6 +337,10 @@ OGC_IDEMPOTENCY_LOCK_TIMEOUT_SECONDS = env.float("OGC_IDEMPOTENCY_LOCK_TIMEOUT_S
 # A retry that arrives while its Idempotency-Key is still in progress waits this long, then gets 409.
 OGC_IDEMPOTENCY_WAIT_SECONDS = env.float("OGC_IDEMPOTENCY_WAIT_SECONDS", default=5)
 OGC_PROPOSAL_MIN_STAKE = Decimal(env("OGC_PROPOSAL_MIN_STAKE", default="100"))
+# Member-to-member transfers (docs/wallets.md, "Transfers"): the most one transfer may
+# move, and the most one member may send in any rolling 24 hours (whole tokens).
+OGC_TRANSFER_MAX = Decimal(env("OGC_TRANSFER_MAX", default="10000"))
+OGC_TRANSFER_DAILY_LIMIT = Decimal(env("OGC_TRANSFER_DAILY_LIMIT", default="50000"))
 # Challenges and badges (see docs/challenges.md): the "staker" badge needs at least this many staked tokens.
 OGC_BADGE_STAKER_MIN = Decimal(env("OGC_BADGE_STAKER_MIN", default="1000"))
 # Governance: share of all staked tokens (at the snapshot) that must vote for a result to count.

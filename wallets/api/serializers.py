@@ -76,6 +76,16 @@ class AdjustmentInputSerializer(UserRefInputMixin, StrictInputSerializer):
     reason = serializers.CharField(max_length=500)
 
 
+class TransferInputSerializer(StrictInputSerializer):
+    recipient = serializers.EmailField(
+        max_length=254, help_text="The receiving member's login email (matched whole, case-insensitively)."
+    )
+    amount = AmountSerializerField()
+    memo = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="Shown to the receiver."
+    )
+
+
 class WithdrawalApproveInputSerializer(StrictInputSerializer):
     external_reference = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wallets.api import views
+from wallets.api import transfers, views
 
 urlpatterns = [
     path("wallet/", views.WalletDetailApi.as_view(), name="wallet"),
@@ -23,6 +23,7 @@ urlpatterns = [
         views.WithdrawalCancelApi.as_view(),
         name="wallet-withdrawal-cancel",
     ),
+    path("wallet/transfers/", transfers.TransferCreateApi.as_view(), name="wallet-transfers"),
     path("wallet/addresses/", views.AddressListCreateApi.as_view(), name="wallet-addresses"),
     path("wallet/addresses/<int:address_id>/", views.AddressDetailApi.as_view(), name="wallet-address-detail"),
     path("ops/deposits/", views.OpsDepositCreateApi.as_view(), name="ops-deposits"),

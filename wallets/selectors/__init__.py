@@ -5,7 +5,8 @@ One module per concern, re-exported here (``from wallets.selectors import X`` an
 ``selectors.X`` are the way to use them): ``lookups`` (a member's own rows, the
 ledger's effects and messages), ``stake_history`` (staked at a past instant),
 ``money_screen`` (balances over time, the month, the export), ``console`` (the
-operator console's reads) and ``supply`` (the token supply from the journal)."""
+operator console's reads), ``supply`` (the token supply from the journal) and
+``transfers`` (who is on the other side of a member transfer)."""
 
 from wallets.selectors.console import (
     REJECTED_PREFIX,
@@ -37,6 +38,7 @@ from wallets.selectors.money_screen import (
 )
 from wallets.selectors.stake_history import staked_balance_at, total_staked_at
 from wallets.selectors.supply import SUPPLY_LINES, Supply, supply_totals
+from wallets.selectors.transfers import masked_email, member_label, transfer_counterparts
 
 __all__ = [
     "EXPORT_FIELDS",
@@ -52,6 +54,8 @@ __all__ = [
     "ledger_daily_volumes",
     "ledger_effect",
     "ledger_row_message",
+    "masked_email",
+    "member_label",
     "members_ledger_history",
     "money_period_for_user",
     "staked_balance_at",
@@ -60,6 +64,7 @@ __all__ = [
     "transaction_export_for_user",
     "transaction_get_for_user",
     "transaction_list_for_user",
+    "transfer_counterparts",
     "wallet_get_for_user",
     "withdrawal_get_for_user",
     "withdrawal_list_for_operators",

@@ -2,7 +2,7 @@
 functions (the app's public interface for writes). One module per concern:
 ``posting`` (the ledger plumbing every operation shares), ``operators`` (deposits and
 adjustments), ``staking``, ``withdrawals`` (two-phase), ``payments`` (wallet creation,
-rewards and payments for the apps built on the ledger), ``addresses`` and ``history``
+rewards and payments for the apps built on the ledger), ``transfers`` (member to member), ``addresses`` and ``history``
 (journaling rows written in bulk around the posting path: the demo, the benches)."""
 
 from wallets.services.addresses import address_create, address_delete, normalize_evm_address
@@ -10,6 +10,7 @@ from wallets.services.history import journal_unjournaled_rows
 from wallets.services.operators import adjustment_create, deposit_create
 from wallets.services.payments import payment_debit, reward_credit, wallet_create, wallets_lock
 from wallets.services.staking import stake_create, unstake_create, unstake_release_due
+from wallets.services.transfers import transfer_create
 from wallets.services.withdrawals import withdrawal_approve, withdrawal_cancel, withdrawal_reject, withdrawal_request
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "payment_debit",
     "reward_credit",
     "stake_create",
+    "transfer_create",
     "unstake_create",
     "unstake_release_due",
     "wallet_create",

@@ -6,6 +6,7 @@ before double entry (with its frozen copy of the table)."""
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from wallets.ledger import entry_lines
@@ -42,21 +43,37 @@ def _entries_of(row: Transaction) -> list[tuple[JournalEntry, str | None]]:
     ]
 
 
+def _receiving_wallets(chunk: list[Transaction]) -> dict[int, int]:
+    """``{sent transfer id: the receiving row's wallet}`` for the transfers in ``chunk``."""
+    sent = [row.pk for row in chunk if row.kind == K.TRANSFER_OUT]
+    if not sent:
+        return {}
+    pairs = Transaction.objects.filter(
+        kind=K.TRANSFER_IN, source_type=ContentType.objects.get_for_model(Transaction), source_id__in=sent
+    ).values_list("source_id", "wallet_id")
+    return {source_id: wallet_id for source_id, wallet_id in pairs if source_id is not None}
+
+
 @transaction.atomic
 def journal_unjournaled_rows() -> int:
-    """Write the entries of every ledger row that has none; returns how many entries."""
+    """Write the entries of every ledger row that has none; returns how many entries.
+    A received transfer has none of its own: its line is in the sent transfer's entry."""
     journaled = JournalEntry.objects.filter(transaction__isnull=False).values("transaction_id")
-    rows = Transaction.objects.exclude(pk__in=journaled).order_by("pk")
+    rows = Transaction.objects.exclude(pk__in=journaled).exclude(kind=K.TRANSFER_IN).order_by("pk")
     written, last = 0, 0
     while chunk := list(rows.filter(pk__gt=last)[:CHUNK]):
         last = chunk[-1].pk
         planned = [(row, entry, previous) for row in chunk for entry, previous in _entries_of(row)]
+        counterparts = _receiving_wallets(chunk)
         JournalEntry.objects.bulk_create([entry for _, entry, _ in planned])
         lines = [
             line
             for row, entry, previous in planned
             for line in _line_rows(
-                entry, row, entry_lines(**_shape(row), status=entry.status, previous_status=previous)
+                entry,
+                row,
+                entry_lines(**_shape(row), status=entry.status, previous_status=previous),
+                counterpart_wallet_id=counterparts.get(row.pk),
             )
         ]
         JournalLine.objects.bulk_create(lines, batch_size=CHUNK)

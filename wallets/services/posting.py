@@ -25,7 +25,7 @@ from core.amounts import EXACT, MAX_AMOUNT
 from core.audit import AuditAction, audit_record, log_entries_create
 from core.exceptions import ApplicationError, ConflictError
 from wallets import events
-from wallets.ledger import BALANCES, Line, effect_of, entry_lines
+from wallets.ledger import BALANCES, COUNTERPART, Line, effect_of, entry_lines
 from wallets.lock_objects import wallet_for_update
 from wallets.models import (
     Direction,
@@ -148,11 +148,18 @@ def _audit_entries(
 
 
 def _journal(
-    row: Transaction, *, status: str, previous_status: str | None = None, actor: Any = None, memo: str = ""
+    row: Transaction,
+    *,
+    status: str,
+    previous_status: str | None = None,
+    actor: Any = None,
+    memo: str = "",
+    counterpart_wallet_id: int | None = None,
 ) -> JournalEntry:
     """The balanced entry that gives ``row`` its ``status`` (from ``previous_status``
     when a pending row settles): the header, then all its lines in ONE INSERT. Lines
-    come from ``wallets.ledger.entry_lines`` (the EFFECTS table); none is ever updated."""
+    come from ``wallets.ledger.entry_lines`` (the EFFECTS table); none is ever updated.
+    A member transfer's entry also carries the counterpart wallet's line."""
     entry = JournalEntry(
         kind=row.kind,
         status=status,
@@ -163,7 +170,7 @@ def _journal(
     )
     entry.save(force_insert=True)
     lines = entry_lines(**_shape(row), status=status, previous_status=previous_status)
-    JournalLine.objects.bulk_create(_line_rows(entry, row, lines))
+    JournalLine.objects.bulk_create(_line_rows(entry, row, lines, counterpart_wallet_id=counterpart_wallet_id))
     return entry
 
 
@@ -171,14 +178,24 @@ def _shape(row: Transaction) -> dict[str, Any]:
     return {"kind": row.kind, "direction": row.direction, "amount": row.amount}
 
 
-def _line_rows(entry: JournalEntry, row: Transaction, lines: list[Line]) -> list[JournalLine]:
-    """Unsaved lines of ``entry``: a system account's, or a bucket of ``row``'s wallet."""
-    return [
-        JournalLine(entry=entry, account_id=line.account, amount=line.amount)
-        if line.account
-        else JournalLine(entry=entry, wallet_id=row.wallet_id, bucket=line.bucket or "", amount=line.amount)
-        for line in lines
-    ]
+def _line_rows(
+    entry: JournalEntry, row: Transaction, lines: list[Line], *, counterpart_wallet_id: int | None = None
+) -> list[JournalLine]:
+    """Unsaved lines of ``entry``: a system account's, or a bucket of ``row``'s wallet
+    (or, for a member transfer's ``COUNTERPART`` line, of the other member's wallet)."""
+    rows = []
+    for line in lines:
+        if line.account == COUNTERPART:
+            if counterpart_wallet_id is None:
+                raise ValueError(f"{row.kind} needs the counterpart wallet for its journal entry")
+            rows.append(
+                JournalLine(entry=entry, wallet_id=counterpart_wallet_id, bucket="available", amount=line.amount)
+            )
+        elif line.account:
+            rows.append(JournalLine(entry=entry, account_id=line.account, amount=line.amount))
+        else:
+            rows.append(JournalLine(entry=entry, wallet_id=row.wallet_id, bucket=line.bucket or "", amount=line.amount))
+    return rows
 
 
 def _write(
@@ -192,12 +209,15 @@ def _write(
     idempotency_key: str | None = None,
     source: Any = None,
     user: Any = None,
+    journal: bool = True,
+    counterpart_wallet_id: int | None = None,
     **fields: Any,
 ) -> Transaction:
     """Apply the row's effect to the locked wallet, save both and audit both in one
     INSERT (``core.audit.log_entries_create``; the entries are the ones auditlog's
     receivers would write). ``user`` (the wallet's owner, when the caller holds it)
-    saves a query in the notification."""
+    saves a query in the notification. ``journal=False``: the row's lines are in
+    another row's entry (the receiving side of a member transfer)."""
     before = _balances(wallet)
     _apply(wallet, kind, status, direction, amount)
     _save_wallet(wallet)
@@ -224,7 +244,8 @@ def _write(
         row.source_id = source.pk
     with disable_auditlog():
         row.save()
-    _journal(row, status=status, actor=actor, memo=row.memo)
+    if journal:
+        _journal(row, status=status, actor=actor, memo=row.memo, counterpart_wallet_id=counterpart_wallet_id)
     log_entries_create(_audit_entries(wallet, before, row))
     return row
 

@@ -135,3 +135,17 @@ def test_forms_need_the_permission():
     client.force_login(StaffFactory())
     assert client.get("/admin/wallets/transaction/adjust/").status_code == 403
     assert client.get("/admin/wallets/transaction/deposit/").status_code == 403
+
+
+def test_transfer_rows_are_listed_and_read_only(operator_client):
+    alice, bob = funded_user("50"), funded_user("0")
+    out = services.transfer_create(sender=alice, recipient=bob.email, amount="5", memo="admin sees me")
+    received = Transaction.objects.get(kind="transfer_in")
+    html = operator_client.get("/admin/wallets/transaction/", {"kind__exact": "transfer_out"}).content.decode()
+    assert "Transfer sent" in html
+    for row in (out, received):
+        assert operator_client.get(f"/admin/wallets/transaction/{row.pk}/change/").status_code == 200
+        assert operator_client.get(f"/admin/wallets/transaction/{row.pk}/delete/").status_code == 403
+        r = operator_client.post(f"/admin/wallets/transaction/{row.pk}/change/", {"amount": "999"})
+        assert r.status_code == 403
+    assert {r.amount for r in Transaction.objects.filter(kind__startswith="transfer")} == {Decimal(5)}

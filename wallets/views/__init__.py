@@ -12,6 +12,8 @@ those share), ``history`` (the ledger's filter chips and CSV export) and
 from wallets.views.addresses import address_add, address_delete
 from wallets.views.history import transactions_csv
 from wallets.views.money import (
+    send,
+    send_review,
     stake,
     stake_review,
     unstake,
@@ -25,6 +27,8 @@ from wallets.views.page import wallet_page
 __all__ = [
     "address_add",
     "address_delete",
+    "send",
+    "send_review",
     "stake",
     "stake_review",
     "transactions_csv",

@@ -1,9 +1,10 @@
-"""Stake, unstake and withdraw from the wallet page, and canceling a pending withdrawal.
+"""Stake, unstake, withdraw and send to another member from the wallet page, and
+canceling a pending withdrawal.
 
 Moving money takes two POSTs. The wallet's forms post to ``…/review/``: the amount is
 checked and the confirmation page restates what will happen (amount, address, fee,
 when it arrives); nothing moves. Its "Confirm" button posts the same fields, with the
-same ``token``, to ``/wallet/stake/`` (``unstake/``, ``withdraw/``), which calls the
+same ``token``, to ``/wallet/stake/`` (``unstake/``, ``withdraw/``, ``send/``), which calls the
 service with the token as the idempotency key: a double submit moves the money once.
 On a refusal the wallet page is rendered again (status 400) with the error on the
 field."""
@@ -27,7 +28,7 @@ from core.exceptions import ApplicationError, NotFoundError
 from core.i18n import datetime_text
 from core.throttling import throttle_page_post
 from wallets import selectors, services
-from wallets.forms import MoneyForm, WithdrawForm, apply_service_error
+from wallets.forms import MoneyForm, TransferForm, WithdrawForm, apply_service_error
 from wallets.models import TransactionKind, TransactionStatus, Wallet
 from wallets.views.operations import OPERATIONS, Operation, _balances_after, _cooldown_hours, _cooldown_text
 from wallets.views.page import _page
@@ -72,6 +73,9 @@ def _confirm_page(request: HttpRequest, op: Operation, wallet: Wallet, form: Mon
     change[f"{op.name}-amount"] = format_amount(amount)
     if address is not None:
         change["withdraw-address"] = str(address.pk)
+    for field in ("recipient", "memo"):
+        if form.cleaned_data.get(field):
+            change[f"{op.name}-{field}"] = form.cleaned_data[field]
     context = {
         "op": op.name,
         "wallet": wallet,
@@ -79,6 +83,8 @@ def _confirm_page(request: HttpRequest, op: Operation, wallet: Wallet, form: Mon
         "amount_text": format_amount(amount),  # the hidden field: read back, never grouped
         "token": form.cleaned_data["token"],
         "address": address,
+        "recipient": form.cleaned_data.get("recipient", ""),
+        "memo": form.cleaned_data.get("memo", ""),
         "after": _balances_after(wallet, op, amount),
         "cooldown": _cooldown_text(cooldown) if cooldown else "",
         "available_at": timezone.now() + timedelta(hours=cooldown) if cooldown else None,
@@ -91,6 +97,7 @@ def _confirm_page(request: HttpRequest, op: Operation, wallet: Wallet, form: Mon
 stake_review = _review_view(OPERATIONS["stake"])
 unstake_review = _review_view(OPERATIONS["unstake"])
 withdraw_review = _review_view(OPERATIONS["withdraw"])
+send_review = _review_view(OPERATIONS["send"])
 
 
 # --- step 2: confirm (the money moves, once per token) --------------------------------------
@@ -165,6 +172,26 @@ def withdraw(request: HttpRequest) -> HttpResponse:
             user=request.user, amount=d["amount"], address_id=d["address"].pk, idempotency_key=key
         ),
         _withdrawal_message,
+    )
+
+
+def _sent_message(row) -> str:
+    return _("Sent %(amount)s. It is in the other member's wallet now.") % {"amount": _amount_text(row)}
+
+
+@login_required
+@require_POST
+@throttle_page_post("money")
+def send(request: HttpRequest) -> HttpResponse:
+    form = TransferForm(request.POST, prefix="send")
+    return _money_post(
+        request,
+        "send",
+        form,
+        lambda d, key: services.transfer_create(
+            sender=request.user, recipient=d["recipient"], amount=d["amount"], memo=d["memo"], idempotency_key=key
+        ),
+        _sent_message,
     )
 
 

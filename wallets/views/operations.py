@@ -1,4 +1,4 @@
-"""The three money operations, stake, unstake and withdraw: each one's form, the balance
+"""The money operations, stake, unstake, withdraw and send (to another member): each one's form, the balance
 its amount comes from, how the ledger will move it, and the balances after it (shown on
 the confirmation page); the unstake cool-down."""
 
@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from core.amounts import EXACT
 from wallets import selectors
-from wallets.forms import MoneyForm, WithdrawForm
+from wallets.forms import MoneyForm, TransferForm, WithdrawForm
 from wallets.models import Direction, TransactionKind, TransactionStatus, Wallet
 
 
@@ -33,12 +33,14 @@ class Operation:
             kwargs["initial"] = initial
         if self.name == "withdraw":
             return WithdrawForm(data, user=user, **kwargs)
+        if self.name == "send":
+            return TransferForm(data, **kwargs)
         return MoneyForm(data, **kwargs)
 
     def status(self) -> str:
         """The status the service will write: a withdrawal waits for an operator, an
         unstake for its cool-down (if any), a stake is done at once."""
-        if self.kind == TransactionKind.STAKE:
+        if self.kind in (TransactionKind.STAKE, TransactionKind.TRANSFER_OUT):
             return TransactionStatus.COMPLETED
         if self.kind == TransactionKind.UNSTAKE and not _cooldown_hours():
             return TransactionStatus.COMPLETED
@@ -49,6 +51,7 @@ OPERATIONS = {
     "stake": Operation("stake", "available", TransactionKind.STAKE, Direction.INTERNAL),
     "unstake": Operation("unstake", "staked", TransactionKind.UNSTAKE, Direction.INTERNAL),
     "withdraw": Operation("withdraw", "available", TransactionKind.WITHDRAWAL, Direction.DEBIT),
+    "send": Operation("send", "available", TransactionKind.TRANSFER_OUT, Direction.DEBIT),
 }
 
 

@@ -98,17 +98,24 @@ def _page(request: HttpRequest, forms: dict[str, Any] | None = None, status: int
     ledger = LedgerPageFilter(filter_data or None, queryset=selectors.transaction_list_for_user(user=user))
     rows = ledger.qs if ledger.is_bound and ledger.is_valid() else ledger.queryset
     page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
+    page.object_list = list(page.object_list)
+    counterparts = selectors.transfer_counterparts(page.object_list)
+    for row in page.object_list:  # "Sent to …" / "Received from …" under the kind
+        row.counterpart = counterparts.get(row.pk, "")
     forms = forms or {}
     for name, op in OPERATIONS.items():
         if name not in forms:  # "Change" on the confirmation page and "Max" come back pre-filled
             prefill = {
-                field: params[f"{name}-{field}"] for field in ("amount", "address") if params.get(f"{name}-{field}")
+                field: params[f"{name}-{field}"]
+                for field in ("amount", "address", "recipient", "memo")
+                if params.get(f"{name}-{field}")
             }
             forms[name] = op.form(user=user, initial={"token": new_token(), **prefill})
     holdings = {
         "stake": _("You have %(amount)s %(symbol)s available."),
         "unstake": _("You have %(amount)s %(symbol)s staked."),
         "withdraw": _("You have %(amount)s %(symbol)s available."),
+        "send": _("You have %(amount)s %(symbol)s available."),
     }
     max_amounts = {}
     for name, op in OPERATIONS.items():
@@ -132,6 +139,7 @@ def _page(request: HttpRequest, forms: dict[str, Any] | None = None, status: int
         "stake_form": forms["stake"],
         "unstake_form": forms["unstake"],
         "withdraw_form": forms["withdraw"],
+        "send_form": forms["send"],
         "address_form": forms.get("address") or AddressForm(prefix="address"),
         "max": max_amounts,
         "cooldown": _cooldown_text(_cooldown_hours()) if _cooldown_hours() else "",

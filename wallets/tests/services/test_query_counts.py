@@ -52,3 +52,21 @@ def test_an_idempotency_key_costs_one_lookup(staker, django_assert_num_queries):
     with django_assert_num_queries(4):  # savepoint, lock, lookup, release: a replay writes nothing
         replay = stake_create(user=staker, amount="1", idempotency_key="api:k1")
     assert replay.pk == first.pk
+
+
+TRANSFER_STATEMENTS = 18
+
+
+def test_transfer_statement_count(django_assert_num_queries, django_capture_on_commit_callbacks):
+    """A transfer: the recipient with their wallet (one SELECT), the sender's wallet id,
+    both wallets locked in one SELECT ... FOR UPDATE, the 24-hour sum; the sender's
+    wallet UPDATE, row INSERT, the one entry (header + all lines: two INSERTs) and one
+    INSERT of its audit entries; the receiver's wallet UPDATE, row INSERT (no entry of
+    its own) and audit INSERT; the named audit entry; the receiver's notification
+    (preferences SELECT, two INSERTs); inside SAVEPOINT/RELEASE."""
+    sender, recipient = funded_user("100"), funded_user("0")
+    from wallets.services import transfer_create
+
+    transfer_create(sender=sender, recipient=recipient.email, amount="1")  # warm the caches
+    with django_capture_on_commit_callbacks(), django_assert_num_queries(TRANSFER_STATEMENTS):
+        transfer_create(sender=sender, recipient=recipient.email, amount="1")
