@@ -148,7 +148,13 @@ def _audit_entries(
 
 
 def _journal(
-    row: Transaction, *, status: str, previous_status: str | None = None, actor: Any = None, memo: str = ""
+    row: Transaction,
+    *,
+    status: str,
+    previous_status: str | None = None,
+    actor: Any = None,
+    memo: str = "",
+    other: str | None = None,
 ) -> JournalEntry:
     """The balanced entry that gives ``row`` its ``status`` (from ``previous_status``
     when a pending row settles): the header, then all its lines in ONE INSERT. Lines
@@ -162,7 +168,7 @@ def _journal(
         reference=row.external_reference or "",
     )
     entry.save(force_insert=True)
-    lines = entry_lines(**_shape(row), status=status, previous_status=previous_status)
+    lines = entry_lines(**_shape(row), status=status, previous_status=previous_status, other=other)
     JournalLine.objects.bulk_create(_line_rows(entry, row, lines))
     return entry
 
@@ -192,12 +198,14 @@ def _write(
     idempotency_key: str | None = None,
     source: Any = None,
     user: Any = None,
+    other: str | None = None,
     **fields: Any,
 ) -> Transaction:
     """Apply the row's effect to the locked wallet, save both and audit both in one
     INSERT (``core.audit.log_entries_create``; the entries are the ones auditlog's
     receivers would write). ``user`` (the wallet's owner, when the caller holds it)
-    saves a query in the notification."""
+    saves a query in the notification. ``other``: the system account on the other
+    side, when not the EFFECTS table's (a challenge's escrow)."""
     before = _balances(wallet)
     _apply(wallet, kind, status, direction, amount)
     _save_wallet(wallet)
@@ -224,7 +232,7 @@ def _write(
         row.source_id = source.pk
     with disable_auditlog():
         row.save()
-    _journal(row, status=status, actor=actor, memo=row.memo)
+    _journal(row, status=status, actor=actor, memo=row.memo, other=other)
     log_entries_create(_audit_entries(wallet, before, row))
     return row
 
