@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from challenges.lock_objects import challenge_for_update
 from challenges.models import Badge, Challenge, ChallengeStatus, Submission, SubmissionStatus
 from challenges.services.escrow import FUNDED_STATUSES, escrow_sync
 
@@ -48,7 +49,7 @@ class ChallengeFactory(factory.django.DjangoModelFactory):
         it (``funded=False``: a challenge written around the services, unfunded)."""
         if create and extracted is not False and obj.status in FUNDED_STATUSES:
             with transaction.atomic():
-                escrow_sync(obj, actor=None)
+                escrow_sync(challenge_for_update(challenge_id=obj.pk), actor=None)  # as stored
 
 
 class SubmissionFactory(factory.django.DjangoModelFactory):
