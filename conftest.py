@@ -31,10 +31,11 @@ def default_badges(request):
     from challenges.models import Badge
 
     migration = importlib.import_module("challenges.migrations.0002_default_badges")
+    # As migrated: 0003 rewrote the staker badge's description.
+    words = importlib.import_module("challenges.migrations.0003_staker_badge_words")
     for slug, name, description, icon, rule in migration.DEFAULT_BADGES:
-        Badge.objects.get_or_create(
-            slug=slug, defaults={"name": name, "description": description, "icon": icon, "rule": rule}
-        )
+        text = words.STAKER_DESCRIPTION if description == words.OLD_DESCRIPTION else description
+        Badge.objects.get_or_create(slug=slug, defaults={"name": name, "description": text, "icon": icon, "rule": rule})
 
 
 @pytest.fixture

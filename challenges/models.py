@@ -51,6 +51,14 @@ class Visibility(models.TextChoices):
     UNLISTED = "unlisted", _("Unlisted (reachable by its link)")
 
 
+class FeeDestination(models.TextChoices):
+    """Where a challenge's entry fees go: the platform's revenue, or the challenge's
+    prize escrow (where they add to what the prizes can pay)."""
+
+    REVENUE = "revenue", _("Platform revenue")
+    ESCROW = "escrow", _("The prize escrow of this challenge")
+
+
 class Challenge(models.Model):
     """A public competition with an optional entry fee and a prize pool split by rank.
 
@@ -71,6 +79,13 @@ class Challenge(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     entry_fee = AmountField(default=ZERO, help_text="Paid from the wallet at a user's first submission.")
+    entry_fee_to = models.CharField(
+        _("entry fees go to"),
+        max_length=10,
+        choices=FeeDestination.choices,
+        default=FeeDestination.REVENUE,
+        help_text=_("Revenue, or this challenge's prize escrow (fees then add to what its prizes can pay)."),
+    )
     prize_pool = AmountField(default=ZERO)
     prize_split = models.JSONField(default=list, blank=True, help_text='Amounts for ranks 1, 2, ...: ["50", "30"].')
     prize_paid = AmountField(default=ZERO, editable=False)
@@ -107,6 +122,9 @@ class Challenge(models.Model):
             models.CheckConstraint(condition=Q(max_submissions_per_user__gte=1), name="challenge_max_subs_gte_1"),
             models.CheckConstraint(condition=Q(status__in=ChallengeStatus.values), name="challenge_status_valid"),
             models.CheckConstraint(condition=Q(visibility__in=Visibility.values), name="challenge_visibility_valid"),
+            models.CheckConstraint(
+                condition=Q(entry_fee_to__in=FeeDestination.values), name="challenge_entry_fee_to_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "starts_at", "ends_at"], name="idx_challenge_status_window"),
@@ -132,6 +150,11 @@ class Challenge(models.Model):
     @property
     def is_open(self) -> bool:
         return self.phase == ChallengePhase.OPEN
+
+    @property
+    def escrow_reference(self) -> str:
+        """The ledger's opaque name of this challenge's prize escrow (``escrow:challenge:<id>``)."""
+        return f"challenge:{self.pk}"
 
     @property
     def prize_amounts(self) -> list[Decimal]:

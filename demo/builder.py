@@ -19,7 +19,10 @@ How it keeps every invariant while writing in bulk:
   balances-after and the wallet's final balances are exactly the ledger sums,
   so ``verify_ledger`` holds by construction. Nothing is ever overdrawn. The rows
   are then journaled as the posting path would have (balanced entries against the
-  system accounts: ``wallets.services.journal_unjournaled_rows``).
+  system accounts: ``wallets.services.journal_unjournaled_rows``); the published,
+  not archived challenges' escrows are then funded with what their pools still owe
+  (``challenges.services.escrow.escrows_fund_unfunded``, the rule of migration
+  challenges 0005: the demo's rewards stay minted, like history written before escrows).
 * Rows that point at each other are planned as unsaved instances and written in
   dependency order (users, wallets, challenges, subscriptions, submissions,
   ledger rows, entries, rewards, periods, badges, notifications, proposals);
@@ -47,6 +50,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from challenges.models import Challenge, ChallengeEntry, Reward, Submission
+from challenges.services.escrow import escrows_fund_unfunded
 from core.permissions import ROLE_MEMBER
 from demo import challenges as demo_challenges
 from demo import community
@@ -118,7 +122,8 @@ def build_demo_platform(
     )
     write_ledger(rows)
     entries = journal_unjournaled_rows()
-    progress.done("ledger", f"{len(rows)} transactions, {entries} journal entries")
+    escrows = escrows_fund_unfunded()
+    progress.done("ledger", f"{len(rows)} transactions, {entries} journal entries, {escrows} prize escrows funded")
     bulk_insert(ChallengeEntry, planned["entries"])
     bulk_insert(Reward, planned["rewards"])
     bulk_insert(SubscriptionPeriod, planned["periods"])

@@ -156,6 +156,7 @@ def _challenge_form(challenge: Challenge, **changes: str) -> dict[str, str]:
         moment = getattr(challenge, name)
         data |= {f"{name}_0": moment.strftime("%Y-%m-%d"), f"{name}_1": moment.strftime("%H:%M:%S")}
     data |= {"description": "d", "rules": "", "category": "", "tags": "[]", "entry_fee": "0", "prize_pool": "100"}
+    data |= {"entry_fee_to": "revenue"}
     return data | {"prize_split": '["50"]'} | changes
 
 

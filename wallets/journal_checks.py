@@ -1,5 +1,6 @@
 """The journal's half of ``verify_ledger``: sums of a wallet's lines (b), entries that
-do not balance (a), the supply identity (c) and the floors of the system accounts (d).
+do not balance (a), the supply identity (c), the floors of the system accounts (d) and
+the closed escrows, which hold nothing (e).
 
 Sums are exact: in the database on MariaDB (DECIMAL arithmetic), in Python with
 ``Decimal`` on SQLite (whose SUM() adds binary floats).
@@ -32,6 +33,8 @@ class JournalFindings:
     supply: Supply | None = None
     #: (account code, balance) of each system account below its floor.
     below_floor: list[tuple[str, Decimal]] = field(default_factory=list)
+    #: (account code, balance) of each escrow released for good that still holds something.
+    closed_not_empty: list[tuple[str, Decimal]] = field(default_factory=list)
 
     @property
     def supply_gap(self) -> Decimal:
@@ -39,7 +42,7 @@ class JournalFindings:
 
     @property
     def clean(self) -> bool:
-        return not self.unbalanced and not self.supply_gap and not self.below_floor
+        return not self.unbalanced and not self.supply_gap and not self.below_floor and not self.closed_not_empty
 
     def problems(self) -> list[str]:
         found = []
@@ -56,6 +59,7 @@ class JournalFindings:
                 f"+ escrowed {s.escrowed} + revenue {s.revenue} = {where} (gap {s.gap})"
             )
         found += [f"account {code}: balance {balance} is below its floor of 0" for code, balance in self.below_floor]
+        found += [f"account {code}: closed but holds {balance}" for code, balance in self.closed_not_empty]
         return found
 
 
@@ -90,7 +94,7 @@ def _unbalanced_entries() -> list[tuple[int, Decimal, int]]:
 
 
 def check_journal() -> JournalFindings:
-    """(a) entries balance, (c) the supply identity, (d) the floors."""
+    """(a) entries balance, (c) the supply identity, (d) the floors, (e) closed escrows are empty."""
     findings = JournalFindings(entries_checked=JournalEntry.objects.count(), unbalanced=_unbalanced_entries())
     supply = supply_totals()
     if supply.gap:
@@ -101,5 +105,9 @@ def check_journal() -> JournalFindings:
     floored = LedgerAccount.objects.filter(may_go_negative=False).values_list("code", flat=True)
     findings.below_floor = [
         (code, supply.accounts[code]) for code in sorted(floored) if supply.accounts.get(code, ZERO) < 0
+    ]
+    closed = LedgerAccount.objects.filter(closed_at__isnull=False).values_list("code", flat=True)
+    findings.closed_not_empty = [
+        (code, supply.accounts[code]) for code in sorted(closed) if supply.accounts.get(code, ZERO) != 0
     ]
     return findings

@@ -52,7 +52,7 @@ class Effect(NamedTuple):
 
 EFFECTS: dict[tuple[str, str, str], Effect] = {
     (K.DEPOSIT, S.COMPLETED, D.CREDIT): Effect(1, 0, 0, EXTERNAL),
-    # Rewards are minted today; funding a challenge's escrow is the next step (docs/wallets.md).
+    # Minted by default; a challenge's reward names its escrow instead (``other``).
     (K.REWARD, S.COMPLETED, D.CREDIT): Effect(1, 0, 0, ISSUANCE),
     (K.ADJUSTMENT, S.COMPLETED, D.CREDIT): Effect(1, 0, 0, ISSUANCE),
     (K.ADJUSTMENT, S.COMPLETED, D.DEBIT): Effect(-1, 0, 0, ISSUANCE),
@@ -106,11 +106,19 @@ class Line(NamedTuple):
 
 
 def entry_lines(
-    *, kind: str, status: str, direction: str, amount: Decimal, previous_status: str | None = None
+    *,
+    kind: str,
+    status: str,
+    direction: str,
+    amount: Decimal,
+    previous_status: str | None = None,
+    other: str | None = None,
 ) -> list[Line]:
     """The lines of the entry that gives a row of ``kind`` its ``status``: the row's
     effect, less the effect of ``previous_status`` when a pending row settles (an
-    approved withdrawal: held -1, external +1). They sum to zero."""
+    approved withdrawal: held -1, external +1). They sum to zero. ``other`` replaces
+    the effect's system account (a reward paid out of a challenge's escrow, an entry
+    fee paid into it)."""
     new = _effect(kind, status, direction)
     old = _effect(kind, previous_status, direction) if previous_status else Effect(0, 0, 0)
     lines: list[Line] = []
@@ -120,8 +128,7 @@ def entry_lines(
                 lines.append(Line(None, bucket, (now - before) * amount))
         net = sum(new[:3]) - sum(old[:3])
         if net:
-            other = new.other or old.other
-            lines.append(Line(other, None, -net * amount))
+            lines.append(Line(other or new.other or old.other, None, -net * amount))
     return lines
 
 

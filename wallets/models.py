@@ -111,6 +111,14 @@ class TransactionKind(models.TextChoices):
     TRANSFER_IN = "transfer_in", _("Transfer received")
 
 
+class SystemEntryKind(models.TextChoices):
+    """Kinds of the entries between system accounts only (no member row): a challenge's
+    prize escrow funded from the treasury, and returned to it."""
+
+    ESCROW_FUND = "escrow_fund", _("Escrow funding")
+    ESCROW_RELEASE = "escrow_release", _("Escrow release")
+
+
 class TransactionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     COMPLETED = "completed", _("Completed")
@@ -226,6 +234,9 @@ class LedgerAccount(models.Model):
     may_go_negative = models.BooleanField(default=False)
     name = models.CharField(max_length=120)
     created_at = models.DateTimeField(default=timezone.now)
+    #: Set when an escrow is released for good (its challenge archived): from then on
+    #: its balance is zero and nothing posts to it (``verify_ledger`` proves the zero).
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "ledger_accounts"
@@ -248,7 +259,8 @@ class JournalEntry(models.Model):
     when it settles (``status`` says which status the entry gave the row, so a row
     is journaled once per status). Never updated or deleted (database triggers)."""
 
-    kind = models.CharField(max_length=20, choices=TransactionKind.choices)
+    # A member row's kind, or a system entry's (no ``transaction``: escrow funding/release).
+    kind = models.CharField(max_length=20, choices=[*TransactionKind.choices, *SystemEntryKind.choices])
     status = models.CharField(max_length=20, choices=TransactionStatus.choices)
     transaction = models.ForeignKey(
         Transaction, on_delete=models.PROTECT, null=True, blank=True, related_name="journal_entries"

@@ -13,7 +13,7 @@ authoritative: a pending row's ``*_after`` describes the moment it was written.
 A full run (no ``wallet_ids``) also proves the journal (``wallets.journal_checks``):
 (a) every entry has two or more lines summing to zero, (c) the supply identity
 (issued + net deposited = members' cached balances + escrows + revenue), (d) no
-system account below its floor.
+system account below its floor, (e) an escrow released for good holds nothing.
 
 Other apps' tests call it to assert "verify_ledger clean" after their scenarios.
 """

@@ -16,6 +16,7 @@ from challenges.models import (
     Badge,
     Challenge,
     ChallengePhase,
+    FeeDestination,
     Reward,
     Submission,
     SubmissionStatus,
@@ -37,6 +38,9 @@ class ChallengeOutputSerializer(serializers.ModelSerializer):
     phase = serializers.CharField(read_only=True)
     is_open = serializers.BooleanField(read_only=True)
     entry_fee = AmountSerializerField(read_only=True)
+    entry_fee_to = serializers.ChoiceField(
+        choices=FeeDestination.choices, read_only=True, help_text="Where entry fees go: revenue or the prize escrow."
+    )
     prize_pool = AmountSerializerField(read_only=True)
     prize_paid = AmountSerializerField(read_only=True)
     prize_split = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -57,6 +61,7 @@ class ChallengeOutputSerializer(serializers.ModelSerializer):
             "starts_at",
             "ends_at",
             "entry_fee",
+            "entry_fee_to",
             "prize_pool",
             "prize_split",
             "prize_paid",
@@ -100,6 +105,7 @@ def challenge_items(rows: Iterable[dict[str, Any]], *, now: datetime) -> list[di
                 "starts_at": datetime_out(row["starts_at"], tz),
                 "ends_at": datetime_out(row["ends_at"], tz),
                 "entry_fee": amount_out(row["entry_fee"]),
+                "entry_fee_to": row["entry_fee_to"],
                 "prize_pool": amount_out(row["prize_pool"]),
                 "prize_split": [None if part is None else str(part) for part in row["prize_split"]],
                 "prize_paid": amount_out(row["prize_paid"]),
@@ -127,6 +133,12 @@ class ChallengeCreateInputSerializer(StrictInputSerializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     entry_fee = AmountSerializerField(required=False, default="0", allow_zero=True)
+    entry_fee_to = serializers.ChoiceField(
+        choices=FeeDestination.choices,
+        required=False,
+        default=FeeDestination.REVENUE,
+        help_text="Where entry fees go: the platform's revenue, or this challenge's prize escrow.",
+    )
     prize_pool = AmountSerializerField(required=False, default="0", allow_zero=True)
     prize_split = serializers.ListField(child=AmountSerializerField(), required=False, default=list)
     max_submissions_per_user = serializers.IntegerField(

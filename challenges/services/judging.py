@@ -104,7 +104,7 @@ def rewards_award(*, challenge_id: int, actor: User, submission_ids: list[int] |
     ``rewards`` and the ledger's idempotency key are the backstops. ``submission_ids``
     restricts the payment to those submissions. Returns the rewards paid now."""
     from notifications.services import notify
-    from wallets.services import reward_credit, wallets_lock
+    from wallets.services import escrow_balance, escrow_lock, reward_credit, wallets_lock
 
     _require_operator(actor, _("You do not have the role needed to pay rewards."))
     challenge = challenge_for_update(challenge_id=challenge_id)
@@ -134,7 +134,9 @@ def rewards_award(*, challenge_id: int, actor: User, submission_ids: list[int] |
     with localcontext(EXACT):  # 36-digit amounts: the default 28-digit context rounds
         total = sum((prizes[_rank(s) - 1] for s in to_pay), Decimal(0))
         over_pool = challenge.prize_paid + total > challenge.prize_pool
-    if over_pool:
+    # Paid out of the escrow, never beyond it: locked (before the wallets) and read here.
+    escrow_lock(reference=challenge.escrow_reference)
+    if over_pool or escrow_balance(reference=challenge.escrow_reference) < total:
         raise ConflictError(
             _("These rewards would exceed the prize pool."), code="prize_pool_exceeded", field="submission_ids"
         )
@@ -150,6 +152,7 @@ def rewards_award(*, challenge_id: int, actor: User, submission_ids: list[int] |
             memo=f"Rank {submission.rank} in {challenge.title}",
             idempotency_key=f"reward:{challenge.pk}:{submission.pk}",
             actor=actor,
+            escrow=challenge.escrow_reference,
         )
         try:
             with transaction.atomic():

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from challenges.lock_objects import challenge_for_update
-from challenges.models import Challenge, Visibility
+from challenges.models import Challenge, FeeDestination, Visibility
+from challenges.services.escrow import FUNDED_STATUSES, escrow_settle, escrow_sync
 from challenges.services.rules import CS, _require_operator, _validate_prizes
 from core.audit import AuditAction, audit_record
 from core.db import retry_on_lock_conflict
@@ -31,6 +32,7 @@ CHALLENGE_FIELDS = (
     "starts_at",
     "ends_at",
     "entry_fee",
+    "entry_fee_to",
     "prize_pool",
     "prize_split",
     "max_submissions_per_user",
@@ -57,6 +59,8 @@ def _clean_challenge_fields(fields: dict[str, Any], *, instance: Challenge | Non
         raise ConflictError(
             _("The pool cannot be smaller than what was already paid."), code="pool_below_paid", field="prize_pool"
         )
+    if fields["entry_fee_to"] not in FeeDestination.values:
+        raise ApplicationError(_("Choose where the entry fees go."), code="invalid", field="entry_fee_to")
     if fields["max_submissions_per_user"] < 1:
         raise ApplicationError(_("At least one submission per user."), code="invalid", field="max_submissions_per_user")
     return {
@@ -84,13 +88,15 @@ def challenge_create(
     category: str = "",
     tags: list[str] | None = None,
     entry_fee: Any = "0",
+    entry_fee_to: str = FeeDestination.REVENUE,
     prize_pool: Any = "0",
     prize_split: list[Any] | None = None,
     max_submissions_per_user: int = 1,
     visibility: str = Visibility.PUBLIC,
     status: str = CS.DRAFT,
 ) -> Challenge:
-    """Create a challenge (operators). ``status`` may be draft or scheduled."""
+    """Create a challenge (operators). ``status`` may be draft or scheduled; a scheduled
+    one is published at once: its prize pool is funded into its escrow."""
     _require_operator(created_by, _("You do not have the role needed to create challenges."))
     if status not in (CS.DRAFT, CS.SCHEDULED):
         raise ApplicationError(_("A new challenge is a draft or scheduled."), code="invalid_status", field="status")
@@ -106,6 +112,7 @@ def challenge_create(
             "starts_at": starts_at,
             "ends_at": ends_at,
             "entry_fee": entry_fee,
+            "entry_fee_to": entry_fee_to,
             "prize_pool": prize_pool,
             "prize_split": prize_split,
             "max_submissions_per_user": max_submissions_per_user,
@@ -114,7 +121,10 @@ def challenge_create(
     challenge = Challenge(**fields, status=status, created_by=created_by)
     challenge.full_clean()
     challenge.save()
-    audit_record(action=AuditAction.CHALLENGE_CREATE, instance=challenge, actor=created_by, data={"status": status})
+    data = {"status": status}
+    if status in FUNDED_STATUSES:
+        data["escrow_funded"] = str(escrow_sync(challenge, actor=created_by))
+    audit_record(action=AuditAction.CHALLENGE_CREATE, instance=challenge, actor=created_by, data=data)
     return challenge
 
 
@@ -140,14 +150,21 @@ def challenge_update(*, challenge_id: int, actor: User, **changes: Any) -> Chall
         setattr(challenge, name, fields[name])
     challenge.full_clean()
     challenge.save(update_fields=[*changed, "updated_at"])
-    audit_record(action=AuditAction.CHALLENGE_UPDATE, instance=challenge, actor=actor, data={"fields": changed})
+    data: dict[str, Any] = {"fields": changed}
+    if "prize_pool" in changed and challenge.status in FUNDED_STATUSES:
+        # Raised: the treasury funds the difference; lowered: the escrow returns it.
+        lowered = fields["prize_pool"] < current["prize_pool"]
+        data["escrow_moved"] = str(escrow_sync(challenge, actor=actor, give_back=lowered))
+    audit_record(action=AuditAction.CHALLENGE_UPDATE, instance=challenge, actor=actor, data=data)
     return challenge
 
 
 @retry_on_lock_conflict()
 @transaction.atomic
 def challenge_publish(*, challenge_id: int, actor: User) -> Challenge:
-    """Draft -> scheduled: the challenge becomes visible; it opens at ``starts_at``."""
+    """Draft -> scheduled: the challenge becomes visible; it opens at ``starts_at``. Its
+    prize pool moves from the treasury into its escrow in the same transaction (refused
+    with 409 ``treasury_refused`` when the treasury policy forbids it: nothing changes)."""
     _require_operator(actor, _("You do not have the role needed to publish challenges."))
     challenge = challenge_for_update(challenge_id=challenge_id)
     if challenge.status != CS.DRAFT:
@@ -157,7 +174,10 @@ def challenge_publish(*, challenge_id: int, actor: User) -> Challenge:
         )
     challenge.status = CS.SCHEDULED
     challenge.save(update_fields=["status", "updated_at"])
-    audit_record(instance=challenge, action=AuditAction.CHALLENGE_PUBLISH, actor=actor)
+    funded = escrow_sync(challenge, actor=actor)
+    audit_record(
+        instance=challenge, action=AuditAction.CHALLENGE_PUBLISH, actor=actor, data={"escrow_funded": str(funded)}
+    )
     return challenge
 
 
@@ -206,12 +226,16 @@ def challenges_close_due(*, now: datetime | None = None) -> int:
 @retry_on_lock_conflict()
 @transaction.atomic
 def challenge_archive(*, challenge_id: int, actor: User) -> Challenge:
-    """Closed or judged -> archived (read-only from then on)."""
+    """Closed or judged -> archived (read-only from then on). What is left in the prize
+    escrow returns to the treasury, and the escrow closes (once: archiving is once)."""
     _require_operator(actor, _("You do not have the role needed to archive challenges."))
     challenge = challenge_for_update(challenge_id=challenge_id)
     if challenge.status not in (CS.CLOSED, CS.JUDGED):
         raise ConflictError(_("Only a closed or judged challenge can be archived."), code="challenge_not_closed")
     challenge.status = CS.ARCHIVED
     challenge.save(update_fields=["status", "updated_at"])
-    audit_record(instance=challenge, action=AuditAction.CHALLENGE_ARCHIVE, actor=actor)
+    returned = escrow_settle(challenge, actor=actor)
+    audit_record(
+        instance=challenge, action=AuditAction.CHALLENGE_ARCHIVE, actor=actor, data={"escrow_returned": str(returned)}
+    )
     return challenge

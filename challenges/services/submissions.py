@@ -13,7 +13,14 @@ from django.utils.translation import ngettext
 
 from challenges import badges as badge_rules
 from challenges.lock_objects import challenge_for_update, submission_for_update
-from challenges.models import ACTIVE_SUBMISSION_STATUSES, BadgeRule, Challenge, ChallengeEntry, Submission
+from challenges.models import (
+    ACTIVE_SUBMISSION_STATUSES,
+    BadgeRule,
+    Challenge,
+    ChallengeEntry,
+    FeeDestination,
+    Submission,
+)
 from challenges.services.judging import _unjudge
 from challenges.services.rules import (
     CS,
@@ -53,6 +60,7 @@ def _charge_entry_fee(*, challenge: Challenge, user: User) -> ChallengeEntry:
                 memo=f"Entry fee: {challenge.title}",
                 idempotency_key=f"entry-fee:{challenge.pk}:{user.pk}:1",
                 actor=user,
+                escrow=challenge.escrow_reference if challenge.entry_fee_to == FeeDestination.ESCROW else None,
             )
         except ApplicationError as exc:
             if exc.code != "insufficient_funds":

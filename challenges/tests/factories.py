@@ -6,10 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from challenges.lock_objects import challenge_for_update
 from challenges.models import Badge, Challenge, ChallengeStatus, Submission, SubmissionStatus
+from challenges.services.escrow import FUNDED_STATUSES, escrow_sync
 
 
 def operator(**kwargs):
@@ -25,6 +28,7 @@ class ChallengeFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Challenge
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"challenge-{n}")
     title = factory.Sequence(lambda n: f"Challenge {n}")
@@ -38,6 +42,14 @@ class ChallengeFactory(factory.django.DjangoModelFactory):
     prize_pool = Decimal("100")
     prize_split = factory.LazyFunction(lambda: ["50", "30", "20"])
     max_submissions_per_user = 3
+
+    @factory.post_generation
+    def funded(obj, create, extracted, **kwargs):
+        """A published challenge's escrow holds its pool, as ``challenge_publish`` leaves
+        it (``funded=False``: a challenge written around the services, unfunded)."""
+        if create and extracted is not False and obj.status in FUNDED_STATUSES:
+            with transaction.atomic():
+                escrow_sync(challenge_for_update(challenge_id=obj.pk), actor=None)  # as stored
 
 
 class SubmissionFactory(factory.django.DjangoModelFactory):

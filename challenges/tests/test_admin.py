@@ -116,6 +116,7 @@ def test_admin_form_refuses_a_split_above_the_pool(admin_client):
             "ends_at_0": challenge.ends_at.strftime("%Y-%m-%d"),
             "ends_at_1": challenge.ends_at.strftime("%H:%M:%S"),
             "entry_fee": "0",
+            "entry_fee_to": "revenue",
             "prize_pool": "100",
             "prize_split": '["80", "30"]',
             "max_submissions_per_user": "1",

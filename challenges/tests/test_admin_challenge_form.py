@@ -23,7 +23,15 @@ def test_admin_form_refuses_a_non_finite_prize_instead_of_a_500(client, prize):
     for name in ("starts_at", "ends_at"):
         moment = getattr(challenge, name)
         data |= {f"{name}_0": moment.strftime("%Y-%m-%d"), f"{name}_1": moment.strftime("%H:%M:%S")}
-    data |= {"description": "d", "rules": "", "category": "", "tags": "[]", "entry_fee": "0", "prize_pool": "100"}
+    data |= {
+        "description": "d",
+        "rules": "",
+        "category": "",
+        "tags": "[]",
+        "entry_fee": "0",
+        "entry_fee_to": "revenue",
+        "prize_pool": "100",
+    }
     data["prize_split"] = f'["{prize}"]'
     response = client.post(f"/admin/challenges/challenge/{challenge.pk}/change/", data)
     assert response.status_code == 200
@@ -62,6 +70,7 @@ def _form_data(**overrides):
         "ends_at_0": "2030-01-08",
         "ends_at_1": "10:00:00",
         "entry_fee": "0",
+        "entry_fee_to": "revenue",
         "prize_pool": "100",
         "prize_split": '["60", "40"]',
         "max_submissions_per_user": "1",

@@ -82,6 +82,18 @@ def test_verify_ledger_and_check_integrity_pass(platform):
     assert "integrity checks passed" in out.getvalue()
 
 
+def test_published_challenges_hold_what_their_pools_still_owe(platform):
+    from challenges.models import Challenge
+    from wallets.services import escrow_balance
+
+    live = Challenge.objects.filter(status__in=("scheduled", "closed", "judged"))
+    assert live.exists()
+    for challenge in live:
+        owed = challenge.prize_pool - challenge.prize_paid
+        assert escrow_balance(reference=challenge.escrow_reference) == owed, challenge.slug
+    assert verify_ledger().clean
+
+
 def test_every_ledger_state_is_present(platform):
     present = set(Transaction.objects.values_list("kind", "status", "direction").distinct())
     for kind, status, direction in [

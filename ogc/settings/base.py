@@ -343,6 +343,10 @@ OGC_TRANSFER_MAX = Decimal(env("OGC_TRANSFER_MAX", default="10000"))
 OGC_TRANSFER_DAILY_LIMIT = Decimal(env("OGC_TRANSFER_DAILY_LIMIT", default="50000"))
 # Challenges and badges (see docs/challenges.md): the "staker" badge needs at least this many staked tokens.
 OGC_BADGE_STAKER_MIN = Decimal(env("OGC_BADGE_STAKER_MIN", default="1000"))
+# Treasury policy: the most one challenge's prize escrow may hold (funding beyond it is a
+# 409 treasury_refused); empty: no limit.
+_max_escrow = env("OGC_TREASURY_MAX_ESCROW", default="1000000000")
+OGC_TREASURY_MAX_ESCROW = Decimal(_max_escrow) if _max_escrow else None
 # Governance: share of all staked tokens (at the snapshot) that must vote for a result to count.
 OGC_PROPOSAL_QUORUM_SHARE = Decimal(env("OGC_PROPOSAL_QUORUM_SHARE", default="0.10"))
 # Subscriptions (see docs/subscriptions.md): days a failed renewal is retried before

@@ -2,10 +2,13 @@
 functions (the app's public interface for writes). One module per concern:
 ``posting`` (the ledger plumbing every operation shares), ``operators`` (deposits and
 adjustments), ``staking``, ``withdrawals`` (two-phase), ``payments`` (wallet creation,
-rewards and payments for the apps built on the ledger), ``transfers`` (member to member), ``addresses`` and ``history``
+rewards and payments for the apps built on the ledger), ``transfers`` (member to member),
+``escrow`` (prize escrows: system entries between the treasury and a challenge's escrow),
+``addresses`` and ``history``
 (journaling rows written in bulk around the posting path: the demo, the benches)."""
 
 from wallets.services.addresses import address_create, address_delete, normalize_evm_address
+from wallets.services.escrow import escrow_balance, escrow_fund, escrow_lock, escrow_release
 from wallets.services.history import journal_unjournaled_rows
 from wallets.services.operators import adjustment_create, deposit_create
 from wallets.services.payments import payment_debit, reward_credit, wallet_create, wallets_lock
@@ -18,6 +21,10 @@ __all__ = [
     "address_delete",
     "adjustment_create",
     "deposit_create",
+    "escrow_balance",
+    "escrow_fund",
+    "escrow_lock",
+    "escrow_release",
     "journal_unjournaled_rows",
     "normalize_evm_address",
     "payment_debit",

@@ -9,11 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.amounts import parse_amount
 from core.db import retry_on_lock_conflict
+from core.exceptions import ConflictError
+from wallets.ledger import escrow_code
 from wallets.lock_objects import wallets_for_update
 from wallets.models import Transaction, Wallet
+from wallets.services.escrow import escrow_balance, escrow_lock
 from wallets.services.posting import D, K, S, _post
 
 if TYPE_CHECKING:
@@ -36,10 +40,21 @@ def reward_credit(
     memo: str = "",
     idempotency_key: str | None = None,
     actor: User | None = None,
+    escrow: str | None = None,
 ) -> Transaction:
     """Credit a reward. ``idempotency_key`` (e.g. ``reward:<challenge>:<submission>``)
-    makes a second call return the first row instead of paying twice."""
+    makes a second call return the first row instead of paying twice. Minted by the
+    treasury (issuance), or paid out of the escrow of ``escrow`` (a reference such as
+    ``challenge:12``): locked first, and refused with 409 ``escrow_insufficient`` (nothing
+    written) when it holds less than ``amount``."""
     amount = parse_amount(amount)
+    if escrow is not None:
+        escrow_lock(reference=escrow)
+        replayed = idempotency_key and Transaction.objects.filter(wallet__user=user, idempotency_key=idempotency_key)
+        if escrow_balance(reference=escrow) < amount and not (replayed and replayed.exists()):
+            raise ConflictError(
+                _("The prize escrow does not hold enough for this reward."), code="escrow_insufficient", field="amount"
+            )
     return _post(
         user=user,
         kind=K.REWARD,
@@ -51,6 +66,7 @@ def reward_credit(
         notify=False,
         source=source,
         memo=memo[:500],
+        other=escrow_code(escrow) if escrow is not None else None,
     )
 
 
@@ -73,10 +89,14 @@ def payment_debit(
     memo: str = "",
     idempotency_key: str | None = None,
     actor: User | None = None,
+    escrow: str | None = None,
 ) -> Transaction:
     """Debit a payment (entry fee, subscription period) from available; refuses with
-    ``insufficient_funds`` and writes nothing when the balance is short."""
+    ``insufficient_funds`` and writes nothing when the balance is short. Goes to revenue,
+    or into the escrow of ``escrow`` (an entry fee that adds to a challenge's prizes)."""
     amount = parse_amount(amount)
+    if escrow is not None:
+        escrow_lock(reference=escrow)
     return _post(
         user=user,
         kind=K.PAYMENT,
@@ -88,4 +108,5 @@ def payment_debit(
         notify=False,
         source=source,
         memo=memo[:500],
+        other=escrow_code(escrow) if escrow is not None else None,
     )

@@ -155,6 +155,7 @@ def _journal(
     actor: Any = None,
     memo: str = "",
     counterpart_wallet_id: int | None = None,
+    other: str | None = None,
 ) -> JournalEntry:
     """The balanced entry that gives ``row`` its ``status`` (from ``previous_status``
     when a pending row settles): the header, then all its lines in ONE INSERT. Lines
@@ -169,7 +170,7 @@ def _journal(
         reference=row.external_reference or "",
     )
     entry.save(force_insert=True)
-    lines = entry_lines(**_shape(row), status=status, previous_status=previous_status)
+    lines = entry_lines(**_shape(row), status=status, previous_status=previous_status, other=other)
     JournalLine.objects.bulk_create(_line_rows(entry, row, lines, counterpart_wallet_id=counterpart_wallet_id))
     return entry
 
@@ -211,13 +212,15 @@ def _write(
     user: Any = None,
     journal: bool = True,
     counterpart_wallet_id: int | None = None,
+    other: str | None = None,
     **fields: Any,
 ) -> Transaction:
     """Apply the row's effect to the locked wallet, save both and audit both in one
     INSERT (``core.audit.log_entries_create``; the entries are the ones auditlog's
     receivers would write). ``user`` (the wallet's owner, when the caller holds it)
     saves a query in the notification. ``journal=False``: the row's lines are in
-    another row's entry (the receiving side of a member transfer)."""
+    another row's entry (the receiving side of a member transfer). ``other``: the system
+    account on the other side, when not the EFFECTS table's (a challenge's escrow)."""
     before = _balances(wallet)
     _apply(wallet, kind, status, direction, amount)
     _save_wallet(wallet)
@@ -245,7 +248,9 @@ def _write(
     with disable_auditlog():
         row.save()
     if journal:
-        _journal(row, status=status, actor=actor, memo=row.memo, counterpart_wallet_id=counterpart_wallet_id)
+        _journal(
+            row, status=status, actor=actor, memo=row.memo, counterpart_wallet_id=counterpart_wallet_id, other=other
+        )
     log_entries_create(_audit_entries(wallet, before, row))
     return row
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from core.tests.migration_helpers import leaf_nodes, migrate_to
 
 OLD_LAYOUT = [("wallets", "0005_wallet_address_plural")]
 D = Decimal
@@ -30,17 +31,10 @@ HISTORY = [
 ]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor
-
-
 @pytest.mark.django_db(transaction=True)
 def test_old_rows_become_balanced_entries_and_no_balance_changes():
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    executor = _migrate(OLD_LAYOUT)
+    leaves = leaf_nodes()
+    executor = migrate_to(OLD_LAYOUT)
     old_apps = executor.loader.project_state(OLD_LAYOUT[0]).apps
     OldUser = old_apps.get_model("accounts", "User")
     OldWallet = old_apps.get_model("wallets", "Wallet")
@@ -73,7 +67,7 @@ def test_old_rows_become_balanced_entries_and_no_balance_changes():
         for kind, status, direction, amount, cooled in HISTORY
     ]
 
-    _migrate(leaves)
+    migrate_to(leaves)
 
     from wallets.models import JournalEntry, JournalLine, Wallet
     from wallets.selectors import supply_totals

@@ -28,7 +28,9 @@ def test_edit_saves_the_changed_fields_and_names_them_in_the_audit_entry():
     assert (edited.title, edited.prize_pool, edited.prize_split) == ("New title", Decimal(120), ["70", "50"])
     entry = _entries(challenge).get()
     assert entry.actor == staff
-    assert entry.additional_data == {"action": "challenge_update", "fields": ["title", "prize_pool", "prize_split"]}
+    data = entry.additional_data
+    assert (data["action"], data["fields"]) == ("challenge_update", ["title", "prize_pool", "prize_split"])
+    assert Decimal(data["escrow_moved"]) == 20  # the raised pool was funded
 
 
 def test_an_edit_that_changes_nothing_writes_nothing():
