@@ -1,20 +1,24 @@
-"""Fault injection: MariaDB ``KILL CONNECTION`` in the middle of a transfer.
+"""Fault injection: MariaDB ``KILL CONNECTION`` in the middle of a money transfer.
 
-A transfer moves tokens between two users in one database transaction: a payment
-debit from the sender and a reward credit to the receiver (the ledger's public
-services; there is no transfer service yet, so the test composes them in one
-atomic block, the way a caller would). It runs in a thread on its own connection;
-the test kills that connection from a second one while the transfer holds the
-sender's wallet lock, at two moments:
+Two shapes, each run in a thread on its own connection and killed from a second one:
 
-* ``between_services``: the debit is written (uncommitted) and the thread is paused
-  before the credit, the transaction open and the sender's wallet locked;
-* ``waiting_for_lock``: the debit is written and the credit's statement is blocked on
-  the receiver's wallet lock, which the test holds: the connection dies mid-statement.
+1. A composed transfer (written before the transfer service existed, kept as the test
+   of two ledger services in one caller's atomic block): a payment debit from the
+   sender and a reward credit to the receiver. Killed at two moments:
 
-Each time, the transfer must be absent (no row, balances unchanged, the lock freed);
-a retry with the same idempotency key then writes exactly one pair of rows, and a
-second retry writes nothing more; ``verify_ledger`` is clean.
+   * ``between_services``: the debit is written (uncommitted) and the thread is paused
+     before the credit, the transaction open and the sender's wallet locked;
+   * ``waiting_for_lock``: the debit is written and the credit's statement is blocked
+     on the receiver's wallet lock, which the test holds: the connection dies
+     mid-statement.
+
+2. The member transfer service (``transfer_create``): killed while it writes the
+   receiver's side, both wallets locked and updated, the sender's row and the journal
+   entry written.
+
+Each time, the transfer must be absent (no row, no journal entry, balances unchanged,
+the locks freed); a retry with the same idempotency key then writes it exactly once,
+and a second retry writes nothing more; ``verify_ledger`` is clean.
 """
 
 from __future__ import annotations
@@ -161,6 +165,70 @@ def test_killed_connection_rolls_the_transfer_back_and_a_retry_writes_it_once(mo
     assert (again_out.pk, again_into.pk) == (out.pk, into.pk)
     assert Transaction.objects.filter(idempotency_key=f"{key}:out").count() == 1
     assert Transaction.objects.filter(idempotency_key=f"{key}:in").count() == 1
+    assert _balances(sender)[0] == before[0][0] - AMOUNT
+    assert _balances(receiver)[0] == before[1][0] + AMOUNT
+    assert_ledger_clean()
+
+
+def test_killed_connection_mid_member_transfer_leaves_no_half_entry_and_a_retry_writes_it_once():
+    """The member transfer service (``transfer_create``, issue #16): the test holds the
+    receiver's ``users`` row, so the transfer stops on the foreign-key check of a row it
+    writes for the receiver: both wallets are locked and updated and the sender's row
+    and entry written (uncommitted) when its connection is killed. Nothing may remain:
+    no row, no journal entry or line, balances unchanged, both wallets free; the retry
+    with the same key writes the transfer once."""
+    from wallets.models import JournalEntry, JournalLine
+    from wallets.services import transfer_create
+
+    sender, receiver = funded_user("100"), funded_user("10")
+    before = _balances(sender), _balances(receiver)
+    counts_before = Transaction.objects.count(), JournalEntry.objects.count(), JournalLine.objects.count()
+    key = "member-transfer-kill"
+    operator = _raw_connection()
+    op = operator.cursor()
+    op.execute("SELECT id FROM users WHERE id = %s FOR UPDATE", (receiver.pk,))
+    state: dict = {}
+
+    def run() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT CONNECTION_ID()")
+                state["connection_id"] = cursor.fetchone()[0]
+            transfer_create(sender=sender, recipient=receiver.email, amount=AMOUNT, idempotency_key=key)
+            state["result"] = "committed"
+        except Exception as exc:
+            state["error"] = exc
+        finally:
+            connections.close_all()
+
+    def blocked_writing(thread_id: int) -> bool:
+        op.execute("SELECT COMMAND, TIME_MS, INFO FROM information_schema.processlist WHERE ID = %s", (thread_id,))
+        row = op.fetchone()
+        return row is not None and row[0] == "Query" and row[1] > 200 and "INSERT" in (row[2] or "").upper()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        _wait_until(lambda: "connection_id" in state or "error" in state)
+        thread_id = state["connection_id"]
+        _wait_until(lambda: blocked_writing(thread_id))
+        op.execute("KILL CONNECTION %s", (thread_id,))
+    finally:
+        worker.join(timeout=60)
+        operator.rollback()  # frees the receiver's row
+        operator.close()
+
+    assert not worker.is_alive()
+    assert "result" not in state, "the transfer committed on a killed connection"
+    assert isinstance(state.get("error"), OperationalError), state.get("error")
+    assert (Transaction.objects.count(), JournalEntry.objects.count(), JournalLine.objects.count()) == counts_before
+    assert (_balances(sender), _balances(receiver)) == before
+    _wait_until(lambda: _lockable(sender) and _lockable(receiver), timeout=5)
+    assert_ledger_clean()
+
+    first = transfer_create(sender=sender, recipient=receiver.email, amount=AMOUNT, idempotency_key=key)
+    again = transfer_create(sender=sender, recipient=receiver.email, amount=AMOUNT, idempotency_key=key)
+    assert again.pk == first.pk
     assert _balances(sender)[0] == before[0][0] - AMOUNT
     assert _balances(receiver)[0] == before[1][0] + AMOUNT
     assert_ledger_clean()
