@@ -29,7 +29,13 @@ REJECTED_PREFIX = "Rejected: "  # how withdrawal_reject stores the operator's re
 
 def transaction_message(row: Transaction) -> tuple[str, str, str] | None:
     """(kind, title, body) of the notification for ``row``, in its owner's language
-    and time zone (``core.i18n.member_locale``)."""
+    and time zone (``core.i18n.member_locale``); ``None`` when there is none to send.
+
+    A member is told what others or the platform did to their money (a deposit, an
+    operator's approval, rejection or adjustment, a reward, tokens received, the end of
+    a cool-down) and what matters for security (a withdrawal requested), not what they
+    just did themselves on the page that shows the result (a stake, an unstake without
+    cool-down, the start of a cool-down, cancelling their own withdrawal): issue #16."""
     with member_locale(row.user):
         return _transaction_message(row)
 
@@ -59,18 +65,16 @@ def _transaction_message(row: Transaction) -> tuple[str, str, str] | None:
                 _("Your withdrawal of %(amount)s was rejected; the tokens are back in your wallet. Reason: %(reason)s")
                 % {**params, "reason": reason},
             )
-        return (
-            "withdrawal_canceled",
-            _("Withdrawal canceled"),
-            _("Your withdrawal of %(amount)s was canceled; the tokens are back in your wallet.") % params,
-        )
-    if row.kind in (K.STAKE, K.UNSTAKE):
-        bodies: dict[tuple[str, str], str] = {
-            (K.STAKE, S.COMPLETED): _("You staked %(amount)s."),
-            (K.UNSTAKE, S.PENDING): _("You started unstaking %(amount)s."),
-            (K.UNSTAKE, S.COMPLETED): _("You unstaked %(amount)s."),
-        }
-        return "stake_changed", _("Staking changed"), bodies[(row.kind, row.status)] % params
+        if row.actor_id is not None and row.actor_id != row.user_id:  # an operator canceled it
+            return (
+                "withdrawal_canceled",
+                _("Withdrawal canceled"),
+                _("Your withdrawal of %(amount)s was canceled; the tokens are back in your wallet.") % params,
+            )
+        return None  # the member canceled it themselves
+    if row.kind == K.UNSTAKE and row.status == S.COMPLETED and row.available_at is not None:
+        # The cool-down ended: the platform released the tokens.
+        return "stake_changed", _("Staking changed"), _("You unstaked %(amount)s.") % params
     if row.kind == K.ADJUSTMENT:
         text = (
             _("An operator added %(amount)s to your balance: %(reason)s")
