@@ -210,6 +210,11 @@ class SignedTotalField(serializers.Field):
         return f"{value.quantize(QUANTUM, context=EXACT):f}"
 
 
+class RevenueMonthSerializer(serializers.Serializer):
+    month = serializers.RegexField(r"^[0-9]{4}-[0-9]{2}$", help_text="YYYY-MM (UTC).")
+    revenue = SignedTotalField()
+
+
 class SupplyOutputSerializer(serializers.Serializer):
     """``wallets.selectors.Supply``: where every OGC came from and where it is."""
 
@@ -222,3 +227,13 @@ class SupplyOutputSerializer(serializers.Serializer):
     escrowed = SignedTotalField(help_text="Prize escrows of challenges.")
     revenue = SignedTotalField(help_text="Subscription payments and fees.")
     gap = SignedTotalField(help_text="Not accounted for: zero on a consistent ledger (see verify_ledger).")
+    revenue_by_month = serializers.SerializerMethodField(
+        help_text="Net revenue per calendar month (UTC), the last 12 months, oldest first."
+    )
+
+    @extend_schema_field(RevenueMonthSerializer(many=True))
+    def get_revenue_by_month(self, supply: Any) -> list[dict[str, str]]:
+        return [
+            {"month": f"{month:%Y-%m}", "revenue": SignedTotalField().to_representation(amount)}
+            for month, amount in self.context.get("revenue_by_month", [])
+        ]

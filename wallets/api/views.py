@@ -365,4 +365,5 @@ class OpsSupplyApi(APIView):
 
     @extend_schema(responses=s.SupplyOutputSerializer, tags=["operators"])
     def get(self, request: Request) -> Response:
-        return Response(s.SupplyOutputSerializer(selectors.supply_totals()).data)
+        context = {"revenue_by_month": selectors.revenue_by_month()}
+        return Response(s.SupplyOutputSerializer(selectors.supply_totals(), context=context).data)

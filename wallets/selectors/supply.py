@@ -14,9 +14,13 @@ holds exactly whenever every entry balances and every wallet equals its lines
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal, localcontext
 
 from django.db import connection
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.amounts import EXACT, ZERO, exact_sum
@@ -117,3 +121,40 @@ def supply_totals() -> Supply:
     """The supply now (one statement on MariaDB)."""
     accounts, (available, staked, held) = _in_python() if connection.vendor == "sqlite" else _one_statement()
     return Supply(accounts=accounts, available=available, staked=staked, held=held)
+
+
+def _month_starts(months: int, now: datetime) -> list[date]:
+    """The first day of each of the last ``months`` calendar months (UTC), oldest first."""
+    year, month = now.astimezone(UTC).year, now.astimezone(UTC).month
+    starts = []
+    for _step in range(months):
+        starts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return starts[::-1]
+
+
+def revenue_by_month(*, months: int = 12, now: datetime | None = None) -> list[tuple[date, Decimal]]:
+    """What the revenue account took (net) in each of the last ``months`` calendar months
+    (UTC), oldest first, months without revenue included as zero: its journal lines
+    grouped by their entry's month (one query on MariaDB; summed exactly in Python on
+    SQLite, which adds decimals as floats)."""
+    starts = _month_starts(months, now or timezone.now())
+    since = datetime(starts[0].year, starts[0].month, 1, tzinfo=UTC)
+    lines = JournalLine.objects.filter(account_id=REVENUE, entry__created_at__gte=since)
+    totals: dict[date, Decimal] = {}
+    if connection.vendor == "sqlite":
+        for created_at, amount in lines.values_list("entry__created_at", "amount"):
+            key = created_at.astimezone(UTC).date().replace(day=1)
+            totals[key] = exact_sum((totals.get(key, ZERO), amount))
+    else:
+        per_month = (
+            lines.annotate(month=TruncMonth("entry__created_at", tzinfo=UTC))
+            .order_by()
+            .values("month")
+            .annotate(total=Sum("amount"))
+        )
+        for row in per_month:
+            month = row["month"]
+            key = (month.date() if isinstance(month, datetime) else month).replace(day=1)
+            totals[key] = row["total"] or ZERO
+    return [(start, totals.get(start, ZERO)) for start in starts]

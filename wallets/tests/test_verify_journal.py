@@ -105,8 +105,12 @@ def test_supply_report_in_plain_words():
     services.adjustment_create(user=user, amount="1", direction="debit", reason="fix", actor=operator)
     code, out = run("supply_report")
     assert code == 0
-    lines = dict(line.rsplit("  ", 1) for line in out.strip().splitlines())
+    totals, _blank, by_month = out.strip().partition("\n\n")
+    lines = dict(line.rsplit("  ", 1) for line in totals.splitlines())
     values = {label.strip(): amount.strip() for label, amount in lines.items()}
+    month_lines = by_month.splitlines()
+    assert month_lines[0] == "Revenue by month (UTC):" and len(month_lines) == 13
+    assert month_lines[-1].split()[-1] == "2.5"  # this month's payment
     assert values == {
         "Total supply (issued + net deposited)": "111.5",
         "Issued by the treasury": "11.5",

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from core.amounts import format_amount
 from core.management.base import AuditedCommand
-from wallets.selectors import SUPPLY_LINES, supply_totals
+from wallets.selectors import SUPPLY_LINES, revenue_by_month, supply_totals
 
 
 class Command(AuditedCommand):
@@ -18,6 +18,10 @@ class Command(AuditedCommand):
         width = max(len(label) for label, _ in rows)
         for label, amount in rows:
             self.stdout.write(f"{label:<{width}}  {amount:>30}")
+        self.stdout.write("")
+        self.stdout.write(_("Revenue by month (UTC):"))
+        for month, amount in revenue_by_month():
+            self.stdout.write(f"  {month:%Y-%m}  {format_amount(amount, grouping=True):>30}")
         if supply.gap:
             gap = format_amount(supply.gap, grouping=True)
             self.stdout.write(_("Not accounted for: %(amount)s (run verify_ledger).") % {"amount": gap})
