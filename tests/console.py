@@ -16,6 +16,7 @@ ROLES = (ROLE_OPERATOR, ROLE_MODERATOR, ROLE_AUDITOR)
 #: Every dashboard tile: what operators, auditors and superusers see.
 ALL_TILES = {
     "Withdrawals awaiting approval",
+    "Token supply",
     "Submissions awaiting review",
     "Proposals closing within 24 h",
     "Subscriptions past due",

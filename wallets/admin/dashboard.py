@@ -1,5 +1,6 @@
-"""The ledger on the console's front page: the pending-withdrawals tile, the deposit
-and withdrawal volumes chart, and the global search for ids, addresses and hashes."""
+"""The ledger on the console's front page: the pending-withdrawals tile, the token
+supply tile, the deposit and withdrawal volumes chart, and the global search for ids,
+addresses and hashes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from django.urls import reverse
 from django.utils.timesince import timesince
 
 from core.admin_site import (
+    ALERT,
+    OK,
     Chart,
     SearchHit,
     Series,
@@ -39,6 +42,31 @@ def withdrawals_tile(request: HttpRequest) -> Tile:
         queue_url=reverse(QUEUE_URL_NAME),
         list_url=reverse("admin:wallets_transaction_changelist") + "?kind__exact=withdrawal&status__exact=pending",
         permission=APPROVE_PERMISSION,
+    )
+
+
+@register_tile("wallets.supply", order=15, permissions=["wallets.view_transaction"])
+def supply_tile(request: HttpRequest) -> Tile:
+    """The supply from the journal (one statement): where every token is, and an alert
+    when the books do not add up (``Supply.gap``; ``verify_ledger`` names the cause)."""
+    supply = selectors.supply_totals()
+
+    def amount(value) -> str:
+        return format_amount(value, places=2, grouping=True)
+
+    detail = (
+        f"{amount(supply.available)} circulating · {amount(supply.staked)} staked · "
+        f"{amount(supply.held)} held · {amount(supply.escrowed)} in prize escrows · {amount(supply.revenue)} revenue"
+    )
+    if supply.gap:
+        detail = f"{amount(supply.gap)} not accounted for: run verify_ledger. " + detail
+    return Tile(
+        title="Token supply",
+        value=format_amount(supply.total, places=2, grouping=True, symbol=True),
+        detail=detail,
+        url=reverse("admin:wallets_transaction_changelist") + "?status__exact=completed",
+        state=ALERT if supply.gap else OK,
+        action="Ledger",
     )
 
 
