@@ -16,6 +16,9 @@ Two shapes, each run in a thread on its own connection and killed from a second 
    receiver's side, both wallets locked and updated, the sender's row and the journal
    entry written.
 
+3. Publishing a challenge, which funds its prize escrow from the treasury: killed while
+   the funding entry is being written, the challenge already marked published.
+
 Each time, the transfer must be absent (no row, no journal entry, balances unchanged,
 the locks freed); a retry with the same idempotency key then writes it exactly once,
 and a second retry writes nothing more; ``verify_ledger`` is clean.
@@ -149,7 +152,6 @@ def test_killed_connection_rolls_the_transfer_back_and_a_retry_writes_it_once(mo
         operator.rollback()  # releases the receiver's lock (waiting_for_lock)
         operator.close()
 
-    assert not worker.is_alive()
     assert "result" not in state, "the transfer committed on a killed connection"
     assert isinstance(state.get("error"), OperationalError), state.get("error")
     # Absent: no row, balances unchanged, and the sender's wallet is not locked any more.
@@ -170,23 +172,14 @@ def test_killed_connection_rolls_the_transfer_back_and_a_retry_writes_it_once(mo
     assert_ledger_clean()
 
 
-def test_killed_connection_mid_member_transfer_leaves_no_half_entry_and_a_retry_writes_it_once():
-    """The member transfer service (``transfer_create``, issue #16): the test holds the
-    receiver's ``users`` row, so the transfer stops on the foreign-key check of a row it
-    writes for the receiver: both wallets are locked and updated and the sender's row
-    and entry written (uncommitted) when its connection is killed. Nothing may remain:
-    no row, no journal entry or line, balances unchanged, both wallets free; the retry
-    with the same key writes the transfer once."""
-    from wallets.models import JournalEntry, JournalLine
-    from wallets.services import transfer_create
-
-    sender, receiver = funded_user("100"), funded_user("10")
-    before = _balances(sender), _balances(receiver)
-    counts_before = Transaction.objects.count(), JournalEntry.objects.count(), JournalLine.objects.count()
-    key = "member-transfer-kill"
-    operator = _raw_connection()
-    op = operator.cursor()
-    op.execute("SELECT id FROM users WHERE id = %s FOR UPDATE", (receiver.pk,))
+def _kill_while_writing(call, *, hold_sql: str, hold_args: tuple) -> dict:
+    """Hold a row (``hold_sql``, a ``SELECT ... FOR UPDATE`` from a second session), run
+    ``call()`` in a thread on its own connection until one of its INSERTs waits for that
+    row, kill the connection, free the row. Returns what the thread saw: ``error`` (the
+    exception), or ``result`` if it committed."""
+    db = _raw_connection()
+    op = db.cursor()
+    op.execute(hold_sql, hold_args)
     state: dict = {}
 
     def run() -> None:
@@ -194,7 +187,7 @@ def test_killed_connection_mid_member_transfer_leaves_no_half_entry_and_a_retry_
             with connection.cursor() as cursor:
                 cursor.execute("SELECT CONNECTION_ID()")
                 state["connection_id"] = cursor.fetchone()[0]
-            transfer_create(sender=sender, recipient=receiver.email, amount=AMOUNT, idempotency_key=key)
+            call()
             state["result"] = "committed"
         except Exception as exc:
             state["error"] = exc
@@ -215,10 +208,31 @@ def test_killed_connection_mid_member_transfer_leaves_no_half_entry_and_a_retry_
         op.execute("KILL CONNECTION %s", (thread_id,))
     finally:
         worker.join(timeout=60)
-        operator.rollback()  # frees the receiver's row
-        operator.close()
-
+        db.rollback()  # frees the held row
+        db.close()
     assert not worker.is_alive()
+    return state
+
+
+def test_killed_connection_mid_member_transfer_leaves_no_half_entry_and_a_retry_writes_it_once():
+    """The member transfer service (``transfer_create``, issue #16): the test holds the
+    receiver's ``users`` row, so the transfer stops on the foreign-key check of a row it
+    writes for the receiver: both wallets are locked and updated and the sender's row
+    and entry written (uncommitted) when its connection is killed. Nothing may remain:
+    no row, no journal entry or line, balances unchanged, both wallets free; the retry
+    with the same key writes the transfer once."""
+    from wallets.models import JournalEntry, JournalLine
+    from wallets.services import transfer_create
+
+    sender, receiver = funded_user("100"), funded_user("10")
+    before = _balances(sender), _balances(receiver)
+    counts_before = Transaction.objects.count(), JournalEntry.objects.count(), JournalLine.objects.count()
+    key = "member-transfer-kill"
+    state = _kill_while_writing(
+        lambda: transfer_create(sender=sender, recipient=receiver.email, amount=AMOUNT, idempotency_key=key),
+        hold_sql="SELECT id FROM users WHERE id = %s FOR UPDATE",
+        hold_args=(receiver.pk,),
+    )
     assert "result" not in state, "the transfer committed on a killed connection"
     assert isinstance(state.get("error"), OperationalError), state.get("error")
     assert (Transaction.objects.count(), JournalEntry.objects.count(), JournalLine.objects.count()) == counts_before
@@ -231,4 +245,40 @@ def test_killed_connection_mid_member_transfer_leaves_no_half_entry_and_a_retry_
     assert again.pk == first.pk
     assert _balances(sender)[0] == before[0][0] - AMOUNT
     assert _balances(receiver)[0] == before[1][0] + AMOUNT
+    assert_ledger_clean()
+
+
+def test_killed_connection_while_publishing_leaves_the_challenge_a_draft_and_its_escrow_unfunded():
+    """Publishing a challenge funds its prize escrow from the treasury in the same
+    transaction (issue #16). The test holds the treasury's account row, so the publish
+    stops on the foreign-key check of the funding entry's lines: the challenge row is
+    already ``scheduled`` and the entry's header written (uncommitted) when the
+    connection is killed. Nothing may remain: still a draft, no entry, no escrow; the
+    publish then succeeds once."""
+    from challenges.models import Challenge, ChallengeStatus
+    from challenges.services import challenge_publish
+    from challenges.tests.factories import ChallengeFactory, operator
+    from wallets.models import JournalEntry, LedgerAccount
+    from wallets.selectors import supply_totals
+
+    actor = operator()
+    challenge = ChallengeFactory(status=ChallengeStatus.DRAFT, created_by=actor)
+    entries_before = JournalEntry.objects.count()
+    escrowed_before = supply_totals().escrowed
+    state = _kill_while_writing(
+        lambda: challenge_publish(challenge_id=challenge.pk, actor=actor),
+        hold_sql="SELECT code FROM ledger_accounts WHERE code = %s FOR UPDATE",
+        hold_args=("issuance",),
+    )
+    assert "result" not in state, "the publish committed on a killed connection"
+    assert isinstance(state.get("error"), OperationalError), state.get("error")
+    assert Challenge.objects.get(pk=challenge.pk).status == ChallengeStatus.DRAFT
+    assert JournalEntry.objects.count() == entries_before
+    assert not LedgerAccount.objects.filter(code=f"escrow:challenge:{challenge.pk}").exists()
+    assert supply_totals().escrowed == escrowed_before
+    assert_ledger_clean()
+
+    challenge_publish(challenge_id=challenge.pk, actor=actor)
+    assert Challenge.objects.get(pk=challenge.pk).status == ChallengeStatus.SCHEDULED
+    assert supply_totals().escrowed == escrowed_before + challenge.prize_pool
     assert_ledger_clean()
