@@ -31,13 +31,12 @@ BENCH_LEDGER_CONCURRENCY (default "1,2,4,8").
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-import time
 from collections.abc import Callable
 from decimal import Decimal
 
 from bench._db import on_throwaway_db
+from bench._procs import run_workers
 
 SECONDS = float(os.environ.get("BENCH_LEDGER_SECONDS", "3"))
 LEVELS = [int(x) for x in os.environ.get("BENCH_LEDGER_CONCURRENCY", "1,2,4,8").split(",")]
@@ -171,46 +170,13 @@ UNLOGGED_PER_TRANSACTION = 1
 # --- the harness ------------------------------------------------------------------------------
 
 
-def _worker(path: str, user_id: int, barrier, results, seconds: float) -> None:
-    from django.db import connections
-
-    connections.close_all()  # never share the parent's socket
-    round_trip = PATHS[path](user_id)
-    round_trip()  # warm up (connection, caches)
-    barrier.wait()
-    count = 0
-    cpu = time.process_time()
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        round_trip()
-        count += 1
-    results.put((count, time.process_time() - cpu))
-    connections.close_all()
-
-
 #: Client CPU seconds per round trip (the worker's own process time), per (path, level).
 CLIENT_CPU: dict[tuple[str, int], float] = {}
 
 
 def _measure(path: str, user_ids: list[int], concurrency: int) -> float:
-    from django.db import connections
-
-    connections.close_all()
-    ctx = mp.get_context("fork")
-    barrier = ctx.Barrier(concurrency)
-    results = ctx.Queue()
-    procs = [
-        ctx.Process(target=_worker, args=(path, user_ids[i], barrier, results, SECONDS)) for i in range(concurrency)
-    ]
-    for p in procs:
-        p.start()
-    reports = [results.get(timeout=SECONDS * 10 + 60) for _ in procs]
-    for p in procs:
-        p.join()
-        if p.exitcode != 0:
-            raise RuntimeError(f"{path} worker failed (exit {p.exitcode})")
-    count = sum(n for n, _cpu in reports)
-    CLIENT_CPU[(path, concurrency)] = sum(cpu for _n, cpu in reports) / max(count, 1)
+    count, cpu = run_workers(PATHS[path], user_ids[:concurrency], SECONDS, label=path)
+    CLIENT_CPU[(path, concurrency)] = cpu / max(count, 1)
     return count / SECONDS
 
 

@@ -34,14 +34,14 @@ Runs on the throw-away database ``test_ogc_bench_hot_rows``.
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import functools
 import os
 import statistics
-import time
 from collections.abc import Callable
 from decimal import Decimal
 
 from bench._db import on_throwaway_db
+from bench._procs import run_workers
 
 SECONDS = float(os.environ.get("BENCH_HOT_SECONDS", "2"))
 REPEATS = int(os.environ.get("BENCH_HOT_REPEATS", "3"))
@@ -111,22 +111,6 @@ PATHS: dict[str, Callable[[int, int], Callable[[], None]]] = {
 }
 
 
-def _worker(path: str, user_id: int, operator_id: int, barrier, results, seconds: float) -> None:
-    from django.db import connections
-
-    connections.close_all()  # never share the parent's socket
-    operation = PATHS[path](user_id, operator_id)
-    operation()  # warm up
-    barrier.wait()
-    count, cpu = 0, time.process_time()
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        operation()
-        count += 1
-    results.put((count, time.process_time() - cpu))
-    connections.close_all()
-
-
 def _row_lock_waits() -> int:
     from django.db import connection
 
@@ -138,26 +122,17 @@ def _row_lock_waits() -> int:
 def _measure(path: str, user_ids: list[int], operator_id: int, concurrency: int) -> tuple[float, float, float]:
     """(operations per second, client CPU seconds per operation, row-lock waits per
     1,000 operations) of one run."""
-    from django.db import connections
 
     waits_before = _row_lock_waits()
-    connections.close_all()
-    ctx = mp.get_context("fork")
-    barrier, results = ctx.Barrier(concurrency), ctx.Queue()
-    procs = [
-        ctx.Process(target=_worker, args=(path, user_ids[i], operator_id, barrier, results, SECONDS))
-        for i in range(concurrency)
-    ]
-    for proc in procs:
-        proc.start()
-    reports = [results.get(timeout=SECONDS * 10 + 60) for _ in procs]
-    for proc in procs:
-        proc.join()
-        if proc.exitcode != 0:
-            raise RuntimeError(f"{path} worker failed (exit {proc.exitcode})")
-    count = sum(n for n, _cpu in reports)
+    count, cpu = run_workers(
+        functools.partial(_operation, path, operator_id), user_ids[:concurrency], SECONDS, label=path
+    )
     waits = _row_lock_waits() - waits_before
-    return count / SECONDS, sum(cpu for _n, cpu in reports) / max(count, 1), 1000 * waits / max(count, 1)
+    return count / SECONDS, cpu / max(count, 1), 1000 * waits / max(count, 1)
+
+
+def _operation(path: str, operator_id: int, user_id: int) -> Callable[[], None]:
+    return PATHS[path](user_id, operator_id)
 
 
 def main() -> None:
