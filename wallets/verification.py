@@ -101,9 +101,9 @@ def _exact_sums(rows: QuerySet) -> dict[int, dict[str, Decimal]]:
     if connection.vendor != "sqlite":
         return {s["wallet_id"]: s for s in ledger_sums(rows)}
     sums: dict[int, dict[str, Decimal]] = {}
-    for wallet_id, kind, status, direction, amount in rows.values_list(
-        "wallet_id", "kind", "status", "direction", "amount"
-    ).iterator(chunk_size=5_000):
+    for wallet_id, kind, status, direction, amount in (
+        rows.with_state().values_list("wallet_id", "kind", "state", "direction", "amount").iterator(chunk_size=5_000)  # type: ignore[attr-defined]
+    ):
         entry = sums.setdefault(wallet_id, {f"ledger_{name}": ZERO for name in BALANCES})
         for name, sign in zip(BALANCES, effect_of(kind, status, direction), strict=True):
             entry[f"ledger_{name}"] += sign * amount

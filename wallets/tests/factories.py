@@ -32,3 +32,12 @@ class WalletAddressFactory(factory.django.DjangoModelFactory):
     chain = Chain.ETHEREUM
     address = factory.Sequence(lambda n: "0x" + f"{n + 1:040x}")
     label = "test"
+
+
+def current(row):
+    """``row`` read again with its current state (``state``, ``state_at``,
+    ``state_reason``, ``state_reference``): a ledger row is never updated, so
+    ``refresh_from_db`` would only show the status it was written with."""
+    from wallets.models import Transaction
+
+    return Transaction.objects.with_state().get(pk=row.pk)
