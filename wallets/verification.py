@@ -13,7 +13,10 @@ authoritative: a pending row's ``*_after`` describes the moment it was written.
 A full run (no ``wallet_ids``) also proves the journal (``wallets.journal_checks``):
 (a) every entry has two or more lines summing to zero, (c) the supply identity
 (issued + net deposited = members' cached balances + escrows + revenue), (d) no
-system account below its floor, (e) an escrow released for good holds nothing.
+system account below its floor, (e) no pending entry posted and voided, and every
+settlement its own row's, moving final-minus-pending (two-phase), (f) an escrow
+released for good holds nothing. Rows are counted with their CURRENT state
+(``Transaction.objects.with_state()``): a settled pending row's is its settlement's.
 
 Other apps' tests call it to assert "verify_ledger clean" after their scenarios.
 """
