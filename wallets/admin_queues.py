@@ -112,6 +112,9 @@ class WithdrawalQueueAdmin(CsvExportMixin, ConsoleAdminMixin, ReadOnlyAdminMixin
     def get_queryset(self, request: HttpRequest):
         return selectors.withdrawal_queue().with_state()
 
+    def export_source(self):
+        return Transaction.objects.with_state()  # the export's status columns are the current state
+
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm(APPROVE_PERMISSION)
 

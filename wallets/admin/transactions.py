@@ -130,6 +130,9 @@ class TransactionAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin,
     def get_queryset(self, request):
         return super().get_queryset(request).with_state()
 
+    def export_source(self):
+        return Transaction.objects.with_state()  # the export's status columns are the current state
+
     def __init__(self, model, admin_site) -> None:
         super().__init__(model, admin_site)
         self.withdrawal_queue = WithdrawalQueueAdmin(model, admin_site)

@@ -137,12 +137,14 @@ def test_the_database_refuses_to_update_or_delete_a_transaction():
         "UPDATE transactions SET amount = 1 WHERE id = %s",
         "UPDATE transactions SET completed_at = NULL WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="transactions rows are immutable"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [row.pk])
-    with pytest.raises(DatabaseError, match="never deleted"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM transactions WHERE id = %s", [row.pk])
+        with (
+            pytest.raises(DatabaseError, match="transactions rows are immutable"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [row.pk])
+    with pytest.raises(DatabaseError, match="never deleted"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM transactions WHERE id = %s", [row.pk])
     with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
         Transaction.objects.filter(pk=row.pk).update(memo="edited")  # the ORM's path too
     assert Transaction.objects.get(pk=row.pk).amount == D(10)

@@ -136,7 +136,10 @@ def test_list_filters_and_cursor_pages_with_value_rows(ledger):
     pending = client.get("/api/v1/wallet/withdrawals/", {"status": "pending"}).json()["results"]
     assert [item["status"] for item in pending] == ["pending"]
     canceled = client.get("/api/v1/wallet/withdrawals/", {"status": "canceled"}).json()["results"]
-    assert sorted(item["status_reason"] for item in canceled) == ["Canceled by the owner.", "Rejected: Address flagged."]
+    assert sorted(item["status_reason"] for item in canceled) == [
+        "Canceled by the owner.",
+        "Rejected: Address flagged.",
+    ]
     done = client.get("/api/v1/wallet/withdrawals/", {"status": "completed"}).json()["results"]
     assert [(item["external_reference"], item["completed_at"] is not None) for item in done] == [("0xdef", True)]
     assert client.get("/api/v1/wallet/transactions/", {"kind": ""}).status_code == 400  # strict backend still runs
