@@ -9,6 +9,7 @@ from datetime import UTC, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -18,7 +19,6 @@ from challenges.tests.factories import SubmissionFactory
 from governance.services import vote_cast
 from governance.tests.factories import open_proposal, staked_member
 from wallets import selectors, services
-from wallets.models import Transaction
 from wallets.tests.factories import WalletAddressFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +28,9 @@ def _month_start():
     return timezone.now().astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def _last_month(row):
-    when = _month_start() - timedelta(days=3)
-    Transaction.objects.filter(pk=row.pk).update(created_at=when, completed_at=when)
+def _last_month():
+    """The clock three days before this month (ledger rows are never backdated)."""
+    return time_machine.travel(_month_start() - timedelta(days=3), tick=False)
 
 
 @pytest.fixture
@@ -44,7 +44,8 @@ def member():
 
 def test_month_money_is_the_ledger_of_this_month(member):
     user = member.user
-    _last_month(services.deposit_create(user=user, amount=Decimal("5000"), memo="old"))
+    with _last_month():
+        services.deposit_create(user=user, amount=Decimal("5000"), memo="old")
     services.reward_credit(user=user, amount=Decimal("0.25"), memo="prize")
     services.payment_debit(user=user, amount=Decimal("12"), memo="fee")
     services.unstake_create(user=user, amount=Decimal("30"))

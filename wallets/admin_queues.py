@@ -58,12 +58,12 @@ WITHDRAWAL_EXPORT_COLUMNS = (
     ("member_email", "user__email"),
     ("member_name", "user__display_name"),
     ("amount", "amount"),
-    ("status", "status"),
+    ("status", "state"),
     ("chain", "chain"),
     ("destination_address", "destination_address"),
-    ("external_reference", "external_reference"),
-    ("status_reason", "status_reason"),
-    ("completed_at", "completed_at"),
+    ("external_reference", "state_reference"),
+    ("status_reason", "state_reason"),
+    ("completed_at", "state_at"),
 )
 
 
@@ -110,7 +110,10 @@ class WithdrawalQueueAdmin(CsvExportMixin, ConsoleAdminMixin, ReadOnlyAdminMixin
     export_url_name = "wallets_transaction_withdrawal_queue_export"
 
     def get_queryset(self, request: HttpRequest):
-        return selectors.withdrawal_queue()
+        return selectors.withdrawal_queue().with_state()
+
+    def export_source(self):
+        return Transaction.objects.with_state()  # the export's status columns are the current state
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm(APPROVE_PERMISSION)
@@ -265,7 +268,7 @@ def reject_view(model_admin: Any, request: HttpRequest, pk: int) -> HttpResponse
     """Restates the withdrawal and the member's record, asks for the reason, rejects."""
     if not request.user.has_perm(APPROVE_PERMISSION):
         raise PermissionDenied
-    row = get_object_or_404(Transaction.objects.select_related("user", "wallet"), pk=pk)
+    row = get_object_or_404(Transaction.objects.with_state().select_related("user", "wallet"), pk=pk)
     back = safe_next_url(request, reverse(QUEUE_URL_NAME))
     form = RejectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -299,6 +302,6 @@ def reject_view(model_admin: Any, request: HttpRequest, pk: int) -> HttpResponse
         "opts": Transaction._meta,
         "back_url": back,
     }
-    if row.status != "pending":
-        messages.warning(request, f"Withdrawal #{row.pk} is {row.status}: there is nothing to reject.")
+    if row.state != "pending":
+        messages.warning(request, f"Withdrawal #{row.pk} is {row.state}: there is nothing to reject.")
     return TemplateResponse(request, "admin/wallets/transaction/reject_one.html", context)

@@ -1,7 +1,7 @@
 """Notifications for ledger operations the wallets app owns end to end.
 
 Written in the same transaction as the row (``notifications.services.notify``),
-delivered after commit. The event id (row id and status) is new by construction:
+delivered after commit. The event id (row id and state) is new by construction:
 it is called only for a row this transaction just inserted or moved out of
 ``pending`` (once, under the wallet lock), never for an idempotent replay, so
 ``notify`` skips its event-id lookup and savepoint (``event_is_new``)."""
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.amounts import format_amount
 from core.i18n import member_locale
 from wallets.listeners import ledger_row_written
+from wallets.managers import row_state
 from wallets.models import Transaction, TransactionKind, TransactionStatus
 from wallets.selectors.transfers import member_label
 
@@ -42,23 +43,24 @@ def transaction_message(row: Transaction) -> tuple[str, str, str] | None:
 
 def _transaction_message(row: Transaction) -> tuple[str, str, str] | None:
     params = {"amount": format_amount(row.amount, symbol=row.wallet.token_symbol)}
+    state = row_state(row)  # a settled withdrawal's or unstake's state is its settling entry's
     if row.kind == K.DEPOSIT:
         return "deposit_credited", _("Deposit credited"), _("%(amount)s were credited to your wallet.") % params
     if row.kind == K.WITHDRAWAL:
-        if row.status == S.PENDING:
+        if state.state == S.PENDING:
             return (
                 "withdrawal_requested",
                 _("Withdrawal requested"),
                 _("Your withdrawal of %(amount)s awaits approval.") % params,
             )
-        if row.status == S.COMPLETED:
+        if state.state == S.COMPLETED:
             return (
                 "withdrawal_approved",
                 _("Withdrawal sent"),
                 _("Your withdrawal of %(amount)s was approved and sent.") % params,
             )
-        if row.status == S.CANCELED and row.status_reason.startswith(REJECTED_PREFIX.strip()):
-            reason = row.status_reason.removeprefix(REJECTED_PREFIX).strip()
+        if state.state == S.CANCELED and state.reason.startswith(REJECTED_PREFIX.strip()):
+            reason = state.reason.removeprefix(REJECTED_PREFIX).strip()
             return (
                 "withdrawal_rejected",
                 _("Withdrawal rejected"),
@@ -72,7 +74,7 @@ def _transaction_message(row: Transaction) -> tuple[str, str, str] | None:
                 _("Your withdrawal of %(amount)s was canceled; the tokens are back in your wallet.") % params,
             )
         return None  # the member canceled it themselves
-    if row.kind == K.UNSTAKE and row.status == S.COMPLETED and row.available_at is not None:
+    if row.kind == K.UNSTAKE and state.state == S.COMPLETED and row.available_at is not None:
         # The cool-down ended: the platform released the tokens.
         return "stake_changed", _("Staking changed"), _("You unstaked %(amount)s.") % params
     if row.kind == K.ADJUSTMENT:
@@ -96,6 +98,7 @@ def transaction_event(row: Transaction, *, actor: User | None = None) -> None:
     if message is None:
         return
     kind, title, body = message
+    state = row_state(row).state
     from notifications.services import notify
 
     notify(
@@ -106,10 +109,10 @@ def transaction_event(row: Transaction, *, actor: User | None = None) -> None:
         data={
             "transaction_id": row.pk,
             "kind": row.kind,
-            "status": row.status,
+            "status": state,
             "amount": str(row.amount),
             "available": str(row.available_after),
         },
-        event_id=f"ledger:{row.pk}:{row.status}",
+        event_id=f"ledger:{row.pk}:{state}",
         event_is_new=True,
     )

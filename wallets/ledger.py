@@ -137,18 +137,19 @@ def _sum_expression(index: int) -> Coalesce:
     for (kind, status, direction), effect in EFFECTS.items():
         sign = effect[index]
         if sign:
-            whens.append(
-                When(Q(kind=kind, status=status, direction=direction), then=F("amount") * Value(Decimal(sign)))
-            )
+            whens.append(When(Q(kind=kind, state=status, direction=direction), then=F("amount") * Value(Decimal(sign))))
     return Coalesce(
         Sum(Case(*whens, default=Value(Decimal(0)), output_field=_OUT)), Value(Decimal(0)), output_field=_OUT
     )
 
 
 def ledger_sums(transactions: QuerySet) -> QuerySet:
-    """Per wallet: the balances its rows add up to (``available``, ``staked``, ``held``)."""
+    """Per wallet: the balances its rows add up to (``available``, ``staked``, ``held``),
+    each row counted with the effect of its CURRENT state (``with_state()``: a settled
+    pending row's is its settling entry's)."""
     return (
-        transactions.order_by()
+        transactions.with_state()  # type: ignore[attr-defined]
+        .order_by()
         .values("wallet_id")
         .annotate(**{f"ledger_{name}": _sum_expression(i) for i, name in enumerate(BALANCES)})
     )

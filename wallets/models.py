@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.amounts import EXACT, ZERO, AmountField
+from wallets.managers import TransactionQuerySet, row_state
 
 
 def generate_deposit_address() -> str:
@@ -159,13 +160,19 @@ class Direction(models.TextChoices):
 
 
 class Transaction(models.Model):
-    """One append-only ledger row.
+    """One append-only ledger row: written once, never updated or deleted (database
+    triggers, migration 0012).
 
-    The amount, kind, direction, wallet and balances-after never change; only a
-    pending row's status moves once (pending -> completed / canceled / failed),
-    together with ``completed_at``. Corrections are new ``adjustment`` rows. How each
-    (kind, status) moves the three balances is ``wallets.ledger.EFFECTS``; the
-    wallet's balances always equal the sum of those effects over its rows.
+    ``status`` is the status the row was WRITTEN with. A row written ``pending`` (a
+    withdrawal request, an unstake with a cool-down) settles by a new journal entry
+    linked to its pending entry (``JournalEntry.pending_entry``); its current state,
+    and when, why and with which payout hash it settled, are derived from that entry
+    (``Transaction.objects.with_state()``: ``state``, ``state_at``, ``state_reason``,
+    ``state_reference``). Rows settled in place before ledger v2 (and the demo's bulk
+    history) carry their final status in the column. Corrections are new
+    ``adjustment`` rows. How each (kind, state) moves the three balances is
+    ``wallets.ledger.EFFECTS``; the wallet's balances always equal the sum of those
+    effects over its rows.
     """
 
     wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="transactions")
@@ -205,6 +212,8 @@ class Transaction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = TransactionQuerySet.as_manager()
+
     class Meta:
         db_table = "transactions"
         permissions = [
@@ -230,6 +239,10 @@ class Transaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} ({self.status}) #{self.pk}"
+
+    def get_state_display(self) -> str:
+        """The label of the row's CURRENT status (``with_state()`` or a final column)."""
+        return str(TransactionStatus(row_state(self).state).label)
 
 
 class AccountKind(models.TextChoices):
@@ -280,8 +293,11 @@ class JournalEntry(models.Model):
 
     Written with the ledger row (``Transaction``) it belongs to, in the same
     transaction, by ``wallets.services.posting``; a pending row gets a second entry
-    when it settles (``status`` says which status the entry gave the row, so a row
-    is journaled once per status). Never updated or deleted (database triggers)."""
+    when it settles, its **settlement** (TigerBeetle's post or void): ``status`` says
+    which status the entry gave the row (so a row is journaled once per status) and
+    ``pending_entry`` names the pending entry it settles (one-to-one: a unique index,
+    so a pending entry is posted or voided at most once). Never updated or deleted
+    (database triggers)."""
 
     # A member row's kind, or a system entry's (no ``transaction``: escrow funding/release).
     kind = models.CharField(max_length=20, choices=[*TransactionKind.choices, *SystemEntryKind.choices])
@@ -295,12 +311,20 @@ class JournalEntry(models.Model):
     memo = models.CharField(max_length=500, blank=True)
     reference = models.CharField(max_length=255, blank=True, help_text="Opaque: a chain hash, challenge:<id>...")
     created_at = models.DateTimeField(default=timezone.now)
+    #: The pending entry this one settles (post: completed; void: canceled / failed).
+    pending_entry = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="settlement"
+    )
+    #: A withdrawal's payout hash, given when it is approved; unique per kind (the
+    #: settlement is the row that learns it, so its uniqueness lives here).
+    external_reference = models.CharField(max_length=255, null=True, blank=True)
 
     class Meta:
         db_table = "journal_entries"
         verbose_name_plural = "journal entries"
         constraints = [
             models.UniqueConstraint(fields=["transaction", "status"], name="uniq_journal_entry_txn_status"),
+            models.UniqueConstraint(fields=["kind", "external_reference"], name="uniq_journal_entry_kind_ext_ref"),
         ]
         indexes = [models.Index(fields=["created_at"], name="idx_journal_entry_created")]
 

@@ -13,7 +13,10 @@ authoritative: a pending row's ``*_after`` describes the moment it was written.
 A full run (no ``wallet_ids``) also proves the journal (``wallets.journal_checks``):
 (a) every entry has two or more lines summing to zero, (c) the supply identity
 (issued + net deposited = members' cached balances + escrows + revenue), (d) no
-system account below its floor, (e) an escrow released for good holds nothing.
+system account below its floor, (e) no pending entry posted and voided, and every
+settlement its own row's, moving final-minus-pending (two-phase), (f) an escrow
+released for good holds nothing. Rows are counted with their CURRENT state
+(``Transaction.objects.with_state()``): a settled pending row's is its settlement's.
 
 Other apps' tests call it to assert "verify_ledger clean" after their scenarios.
 """
@@ -101,9 +104,9 @@ def _exact_sums(rows: QuerySet) -> dict[int, dict[str, Decimal]]:
     if connection.vendor != "sqlite":
         return {s["wallet_id"]: s for s in ledger_sums(rows)}
     sums: dict[int, dict[str, Decimal]] = {}
-    for wallet_id, kind, status, direction, amount in rows.values_list(
-        "wallet_id", "kind", "status", "direction", "amount"
-    ).iterator(chunk_size=5_000):
+    for wallet_id, kind, status, direction, amount in (
+        rows.with_state().values_list("wallet_id", "kind", "state", "direction", "amount").iterator(chunk_size=5_000)  # type: ignore[attr-defined]
+    ):
         entry = sums.setdefault(wallet_id, {f"ledger_{name}": ZERO for name in BALANCES})
         for name, sign in zip(BALANCES, effect_of(kind, status, direction), strict=True):
             entry[f"ledger_{name}"] += sign * amount

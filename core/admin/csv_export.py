@@ -48,7 +48,11 @@ def csv_cell(value: Any) -> Any:
 
 
 def stream_csv_rows(
-    queryset: QuerySet, columns: Sequence[tuple[str, str]], *, chunk_size: int = 2_000
+    queryset: QuerySet,
+    columns: Sequence[tuple[str, str]],
+    *,
+    chunk_size: int = 2_000,
+    source: QuerySet | None = None,
 ) -> Iterator[Sequence[Any]]:
     """The rows of ``queryset`` as ``values_list`` tuples of ``columns`` (header, path),
     ``chunk_size`` rows at a time in primary-key order: ``SELECT id WHERE <filters> AND
@@ -56,7 +60,9 @@ def stream_csv_rows(
     constant whatever the row count:
     mysqlclient reads a whole result set into memory before the first row (Django's
     ``.iterator(chunk_size=...)`` streams only on PostgreSQL and Oracle), so a single
-    query over a million rows would not; each chunk here is one small result."""
+    query over a million rows would not; each chunk here is one small result. ``source``
+    (default: the model's manager) is where the columns are read from: a queryset whose
+    annotations some ``columns`` name."""
     paths = [p for _, p in columns]
     base = queryset.order_by("pk")
     last = None
@@ -68,7 +74,8 @@ def stream_csv_rows(
         ids = list(chunk_qs.values_list("pk", flat=True)[:chunk_size])
         if not ids:
             return
-        rows = base.model._default_manager.filter(pk__in=ids).order_by("pk").values_list(*paths)
+        origin = source if source is not None else base.model._default_manager.all()
+        rows = origin.filter(pk__in=ids).order_by("pk").values_list(*paths)
         yield from rows
         if len(ids) < chunk_size:
             return
@@ -88,6 +95,12 @@ class CsvExportMixin:
     #: number into its name, a content type id into "app.model").
     export_converters: dict[str, Callable[[Any], Any]] = {}
     export_chunk_size = 2_000
+
+    def export_source(self) -> QuerySet | None:
+        """Where the export reads its columns (None: the model's manager); override when
+        ``export_columns`` name annotations."""
+        return None
+
     #: The URL name of this admin's export view (a queue mounted elsewhere sets its own).
     export_url_name = ""
 
@@ -125,7 +138,8 @@ class CsvExportMixin:
 
         def lines() -> Iterator[str]:
             yield writer.writerow([header for header, _ in columns])
-            for row in stream_csv_rows(queryset, columns, chunk_size=self.export_chunk_size):
+            rows = stream_csv_rows(queryset, columns, chunk_size=self.export_chunk_size, source=self.export_source())
+            for row in rows:
                 yield writer.writerow([csv_cell(fn(value)) for fn, value in zip(convert, row, strict=True)])
 
         stamp = timezone.now().strftime("%Y%m%d-%H%M")

@@ -59,13 +59,14 @@ def test_funded_members_with_stakes_and_withdrawals(world):
         assert user.wallet.available > 0 and user.wallet.staked > 0, name
         deposit = Transaction.objects.get(user=user, kind=K.DEPOSIT)
         assert deposit.status == S.COMPLETED and deposit.actor == operator and deposit.external_reference
-    pending = Transaction.objects.filter(kind=K.WITHDRAWAL, status=S.PENDING)
+    withdrawals = Transaction.objects.with_state().filter(kind=K.WITHDRAWAL)  # the state is the settlement's
+    pending = withdrawals.filter(state=S.PENDING)
     assert sorted(pending.values_list("user__email", flat=True)) == ["bob@demo.ogc.local", "carol@demo.ogc.local"]
     assert member("bob").wallet.held == Decimal("150")
-    approved = Transaction.objects.get(kind=K.WITHDRAWAL, status=S.COMPLETED)
-    assert approved.external_reference and approved.user == member("dave")
-    rejected = Transaction.objects.get(kind=K.WITHDRAWAL, status=S.CANCELED)
-    assert rejected.status_reason.startswith("Rejected:")
+    approved = withdrawals.get(state=S.COMPLETED)
+    assert approved.state_reference and approved.user == member("dave")
+    rejected = withdrawals.get(state=S.CANCELED)
+    assert rejected.state_reason.startswith("Rejected:")
     assert Transaction.objects.filter(kind=K.UNSTAKE, user=member("dave")).exists()
     assert Transaction.objects.filter(kind=K.ADJUSTMENT, direction="credit", actor=operator).count() == 1
     # Real audit entries, named as the services name them, with the operator as actor.

@@ -122,8 +122,8 @@ def test_operator_works_the_withdrawal_queue_and_credits_a_deposit(browsing, con
     row.get_by_role("button", name="Approve 40 OGC").click()
     expect(page.locator("ul.messagelist")).to_contain_text("approved: 40 OGC to payee@example.test")
     expect(page.locator("#result_list tbody tr", has_text="payee@example.test")).to_have_count(0)
-    withdrawal = Transaction.objects.get(pk=console["withdrawal"].pk)
-    assert withdrawal.status == TransactionStatus.COMPLETED
+    withdrawal = Transaction.objects.with_state().get(pk=console["withdrawal"].pk)
+    assert withdrawal.state == TransactionStatus.COMPLETED  # settled by a new entry
 
     # A deposit: the member is found by part of their name (autocomplete), not typed as an email.
     member = funded_user("0", email="zoe.deposit@example.test", display_name="Zoe Quill")

@@ -195,8 +195,8 @@ def test_operator_approves_a_pending_withdrawal_in_the_admin(browsing, seeded):
     page.get_by_role("button", name="Go").click()
     expect(page.locator("ul.messagelist")).to_contain_text("1 withdrawal(s) approved.")
 
-    withdrawal.refresh_from_db()
-    assert withdrawal.status == "completed"
+    withdrawal = Transaction.objects.with_state().get(pk=withdrawal.pk)
+    assert withdrawal.state == "completed"  # settled by a new entry
     wallet = Wallet.objects.get(user=member)
     assert (wallet.available, wallet.held) == (Decimal(50), Decimal(0))
     assert Notification.objects.filter(recipient=member, kind="withdrawal_approved").exists()

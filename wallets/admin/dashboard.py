@@ -4,6 +4,7 @@ addresses and hashes."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.timesince import timesince
@@ -25,7 +26,7 @@ from core.amounts import format_amount
 from wallets import selectors
 from wallets.admin.transactions import ADDRESS_RE, HASH_RE, ID_RE
 from wallets.admin_queues import APPROVE_PERMISSION, QUEUE_URL_NAME
-from wallets.models import Transaction, TransactionKind, Wallet, WalletAddress
+from wallets.models import JournalEntry, Transaction, TransactionKind, TransactionStatus, Wallet, WalletAddress
 
 
 @register_tile("wallets.withdrawals_pending", order=10, permissions=["wallets.view_transaction"])
@@ -92,12 +93,12 @@ def volumes_chart(start, days) -> Chart:
 def search_ledger(query: str, limit: int) -> list[SearchHit]:
     hits: list[SearchHit] = []
     if match := ID_RE.match(query):
-        row = Transaction.objects.select_related("user").filter(pk=int(match[1])).first()
+        row = Transaction.objects.with_state().select_related("user").filter(pk=int(match[1])).first()
         if row is not None:
             hits.append(
                 SearchHit(
                     f"Transaction #{row.pk}: {row.get_kind_display()} "
-                    f"{format_amount(row.amount, grouping=True, symbol=True)} ({row.get_status_display()})",
+                    f"{format_amount(row.amount, grouping=True, symbol=True)} ({TransactionStatus(row.state).label})",
                     f"{row.user.email} · {row.created_at:%Y-%m-%d %H:%M} UTC",
                     reverse("admin:wallets_transaction_change", args=[row.pk]),
                 )
@@ -132,13 +133,16 @@ def search_ledger(query: str, limit: int) -> list[SearchHit]:
                 for row in rows
             )
     elif HASH_RE.match(query):
+        # A deposit's hash is on its row; a payout hash on the withdrawal's settling entry.
+        paid = JournalEntry.objects.filter(kind=TransactionKind.WITHDRAWAL, external_reference=query)
         rows = Transaction.objects.select_related("user").filter(
-            kind__in=TransactionKind.values, external_reference=query
+            Q(kind__in=TransactionKind.values, external_reference=query)
+            | Q(pk__in=list(paid.values_list("transaction_id", flat=True)[:limit]))
         )
         hits.extend(
             SearchHit(
                 f"{row.get_kind_display()} #{row.pk} of {row.user.email}",
-                f"chain reference {row.external_reference}",
+                f"chain reference {query}",
                 reverse("admin:wallets_transaction_change", args=[row.pk]),
             )
             for row in rows[:limit]

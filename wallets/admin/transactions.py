@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -42,7 +42,7 @@ from wallets.admin_queues import (
     reject_form_page,
     reject_view,
 )
-from wallets.models import Direction, Transaction, TransactionKind, TransactionStatus, Wallet
+from wallets.models import Direction, JournalEntry, Transaction, TransactionKind, TransactionStatus, Wallet
 
 ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
 HASH_RE = re.compile(r"^0x[0-9a-fA-F]{64}$")
@@ -79,33 +79,59 @@ TRANSACTION_EXPORT_COLUMNS = (
     ("member_email", "user__email"),
     ("member_name", "user__display_name"),
     ("kind", "kind"),
-    ("status", "status"),
+    ("status", "state"),
     ("direction", "direction"),
     ("amount", "amount"),
     ("available_after", "available_after"),
     ("staked_after", "staked_after"),
     ("held_after", "held_after"),
     ("actor_email", "actor__email"),
-    ("external_reference", "external_reference"),
+    ("external_reference", "state_reference"),
     ("chain", "chain"),
     ("destination_address", "destination_address"),
     ("memo", "memo"),
-    ("status_reason", "status_reason"),
+    ("status_reason", "state_reason"),
     ("idempotency_key", "idempotency_key"),
-    ("completed_at", "completed_at"),
+    ("completed_at", "state_at"),
 )
+
+
+class StateFilter(admin.SimpleListFilter):
+    """The CURRENT status (a settled row's is its settling entry's), under the query
+    parameter the plain field filter used (``status__exact``), so links keep working."""
+
+    title = "status"
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        return TransactionStatus.choices
+
+    def queryset(self, request, queryset):
+        return queryset.in_state(self.value()) if self.value() else queryset
 
 
 @admin.register(Transaction)
 class TransactionAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "when", "member", "what", "amount_col", "available_after_col", "by")
-    list_filter = ("kind", "status", "direction", "created_at")
+    list_filter = ("kind", StateFilter, "direction", "created_at")
     search_fields = ("=id",)  # the search itself is get_search_results: what the term looks like decides
     search_help_text = "A transaction id (#123), a member's email, an address or chain hash, an idempotency key."
     prefetch = (Prefetch("user", queryset=_members()), Prefetch("actor", queryset=_members()))
     actions = ["approve_withdrawals", "reject_withdrawals"]
-    readonly_fields = [f.name for f in Transaction._meta.fields if f.name not in ("source_type", "source_id")]
+    readonly_fields = [
+        *(f.name for f in Transaction._meta.fields if f.name not in ("source_type", "source_id")),
+        "current_state",
+        "settled_at",
+        "settled_reason",
+        "payout_reference",
+    ]
     export_columns = TRANSACTION_EXPORT_COLUMNS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_state()
+
+    def export_source(self):
+        return Transaction.objects.with_state()  # the export's status columns are the current state
 
     def __init__(self, model, admin_site) -> None:
         super().__init__(model, admin_site)
@@ -115,7 +141,7 @@ class TransactionAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin,
         if obj is not None:
             amount = format_amount(obj.amount, grouping=True, symbol=True)
             context["subtitle"] = (
-                f"{obj.get_kind_display()} #{obj.pk}: {amount} ({obj.get_status_display()}), {obj.user.email}"
+                f"{obj.get_kind_display()} #{obj.pk}: {amount} ({TransactionStatus(obj.state).label}), {obj.user.email}"
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -176,7 +202,12 @@ class TransactionAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin,
                 return queryset.filter(wallet_id=wallet), False
             return queryset.filter(destination_address__iexact=term), False
         if HASH_RE.match(term):
-            return queryset.filter(kind__in=TransactionKind.values, external_reference=term), False
+            # A deposit's hash is on its row; a payout hash on the withdrawal's settling entry.
+            settled = JournalEntry.objects.filter(kind=TransactionKind.WITHDRAWAL, external_reference=term)
+            return queryset.filter(
+                Q(kind__in=TransactionKind.values, external_reference=term)
+                | Q(pk__in=list(settled.values_list("transaction_id", flat=True)[:10]))
+            ), False
         return queryset.filter(idempotency_key=term), False
 
     # --- columns --------------------------------------------------------------------------
@@ -191,7 +222,24 @@ class TransactionAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin,
 
     @admin.display(description="kind · status")
     def what(self, obj: Transaction) -> str:
-        return format_html("{}<br>{}", obj.get_kind_display(), pill(obj.status, obj.get_status_display()))
+        return format_html("{}<br>{}", obj.get_kind_display(), pill(obj.state, TransactionStatus(obj.state).label))
+
+    # The current state (the columns above keep what the row was written with).
+    @admin.display(description="current status")
+    def current_state(self, obj: Transaction) -> str:
+        return TransactionStatus(obj.state).label
+
+    @admin.display(description="settled (or completed) at")
+    def settled_at(self, obj: Transaction):
+        return obj.state_at
+
+    @admin.display(description="why it was canceled or failed")
+    def settled_reason(self, obj: Transaction) -> str:
+        return obj.state_reason or ""
+
+    @admin.display(description="payout or chain reference")
+    def payout_reference(self, obj: Transaction) -> str:
+        return obj.state_reference or ""
 
     @admin.display(description="amount", ordering="amount")
     def amount_col(self, obj: Transaction) -> str:
@@ -213,7 +261,7 @@ class TransactionAdmin(CsvExportMixin, LargeTableAdminMixin, ReadOnlyAdminMixin,
 
     def _pending(self, request, queryset):
         """The pending withdrawals among the selected rows (the others are skipped, said so)."""
-        pending = queryset.filter(kind=TransactionKind.WITHDRAWAL, status=TransactionStatus.PENDING)
+        pending = queryset.unsettled().filter(kind=TransactionKind.WITHDRAWAL)
         skipped = queryset.count() - pending.count()
         if skipped:
             self.message_user(

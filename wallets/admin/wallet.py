@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from core.admin import ConsoleAdminMixin, ReadOnlyAdminMixin, amount_html, member_html, pill, user_change_url, when_html
-from wallets.models import Wallet, WalletAddress
+from wallets.models import TransactionStatus, Wallet, WalletAddress
 
 RECENT_ROWS = 20
 
@@ -74,7 +74,7 @@ class WalletAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=f"last {RECENT_ROWS} transactions")
     def recent_transactions(self, obj: Wallet) -> str:
-        rows = obj.transactions.order_by("-id")[:RECENT_ROWS]
+        rows = obj.transactions.with_state().order_by("-id")[:RECENT_ROWS]
         url = reverse("admin:wallets_transaction_changelist")
         body = format_html_join(
             "",
@@ -86,7 +86,7 @@ class WalletAdmin(ConsoleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                     r.pk,
                     when_html(r.created_at),
                     r.get_kind_display(),
-                    pill(r.status, r.get_status_display()),
+                    pill(r.state, TransactionStatus(r.state).label),
                     amount_html(r.amount, direction=r.direction, symbol=False),
                     amount_html(r.available_after, symbol=False),
                 )

@@ -20,6 +20,7 @@ from wallets.models import (
     Chain,
     Direction,
     Transaction,
+    TransactionStatus,
     Wallet,
     WalletAddress,
 )
@@ -111,8 +112,24 @@ class WalletOutputSerializer(serializers.ModelSerializer):
 
 
 class TransactionOutputSerializer(serializers.ModelSerializer):
+    """A ledger row read with ``Transaction.objects.with_state()`` (or as a service
+    returns it): ``status``, ``completed_at``, ``status_reason`` and ``external_reference``
+    are its CURRENT state, derived from its settling journal entry (the row itself is
+    never updated; docs/wallets.md, "Two-phase: pending, post, void")."""
+
     # Blank on rows that are not withdrawals: "" is part of the documented enum.
     chain = serializers.ChoiceField(choices=Chain.choices, allow_blank=True, read_only=True)
+    status = serializers.ChoiceField(choices=TransactionStatus.choices, source="state", read_only=True)
+    status_reason = serializers.CharField(
+        source="state_reason", read_only=True, help_text=Transaction._meta.get_field("status_reason").help_text
+    )
+    external_reference = serializers.CharField(
+        source="state_reference",
+        read_only=True,
+        allow_null=True,
+        help_text=Transaction._meta.get_field("external_reference").help_text,
+    )
+    completed_at = serializers.DateTimeField(source="state_at", read_only=True, allow_null=True)
     amount = AmountSerializerField()
     available_after = AmountSerializerField()
     staked_after = AmountSerializerField()
@@ -149,8 +166,15 @@ class TransactionOutputSerializer(serializers.ModelSerializer):
 # field by field), and the serializer stays the schema (``extend_schema``/``serializer_class``).
 
 
-#: The columns ``transaction_items`` reads: the serializer's fields, in its order.
-TRANSACTION_FIELDS: tuple[str, ...] = tuple(TransactionOutputSerializer.Meta.fields)
+#: The columns ``transaction_items`` reads (of ``with_state()``): the serializer's
+#: fields, in its order, each under its source (``status`` is ``state``...).
+TRANSACTION_FIELDS: tuple[str, ...] = tuple(
+    TransactionOutputSerializer._declared_fields[name].source
+    if name in TransactionOutputSerializer._declared_fields
+    and TransactionOutputSerializer._declared_fields[name].source
+    else name
+    for name in TransactionOutputSerializer.Meta.fields
+)
 
 
 def transaction_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -160,20 +184,20 @@ def transaction_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         {
             "id": row["id"],
             "kind": row["kind"],
-            "status": row["status"],
+            "status": row["state"],
             "direction": row["direction"],
             "amount": amount_out(row["amount"]),
             "available_after": amount_out(row["available_after"]),
             "staked_after": amount_out(row["staked_after"]),
             "held_after": amount_out(row["held_after"]),
             "memo": row["memo"],
-            "status_reason": row["status_reason"],
-            "external_reference": row["external_reference"],
+            "status_reason": row["state_reason"],
+            "external_reference": row["state_reference"],
             "chain": row["chain"],
             "destination_address": row["destination_address"],
             "available_at": datetime_out(row["available_at"], tz),
             "created_at": datetime_out(row["created_at"], tz),
-            "completed_at": datetime_out(row["completed_at"], tz),
+            "completed_at": datetime_out(row["state_at"], tz),
         }
         for row in rows
     ]

@@ -15,8 +15,9 @@ _OUT = amount_sum_field()
 
 
 def withdrawal_queue() -> QuerySet[Transaction]:
-    """Withdrawals awaiting an operator, oldest first (index ``idx_txn_status_kind``)."""
-    return Transaction.objects.filter(kind=TransactionKind.WITHDRAWAL, status=TransactionStatus.PENDING).order_by("pk")
+    """Withdrawals awaiting an operator, oldest first: written pending and not settled
+    (index ``idx_txn_status_kind``, then NOT EXISTS on ``uniq_journal_entry_txn_status``)."""
+    return Transaction.objects.unsettled().filter(kind=TransactionKind.WITHDRAWAL).order_by("pk")
 
 
 def withdrawals_pending_summary() -> dict:
@@ -51,11 +52,12 @@ def members_ledger_history(*, user_ids: list[int]) -> dict[int, dict]:
     }
     if not user_ids:
         return history
-    rejected = Q(status_reason__startswith=REJECTED_PREFIX)
+    rejected = Q(state_reason__startswith=REJECTED_PREFIX)
     rows = (
-        Transaction.objects.filter(user_id__in=user_ids, kind__in=[TransactionKind.DEPOSIT, TransactionKind.WITHDRAWAL])
+        Transaction.objects.with_state()
+        .filter(user_id__in=user_ids, kind__in=[TransactionKind.DEPOSIT, TransactionKind.WITHDRAWAL])
         .order_by()
-        .values("user_id", "kind", "status")
+        .values("user_id", "kind", "state")
         .annotate(
             n=Count("pk"),
             total=Coalesce(Sum("amount"), Value(ZERO), output_field=_OUT),
@@ -64,7 +66,7 @@ def members_ledger_history(*, user_ids: list[int]) -> dict[int, dict]:
     )
     for row in rows:
         entry = history[row["user_id"]]
-        kind, status = row["kind"], row["status"]
+        kind, status = row["kind"], row["state"]
         if kind == TransactionKind.DEPOSIT and status == TransactionStatus.COMPLETED:
             entry["deposits"] += row["n"]
             entry["deposited"] += row["total"]
@@ -81,9 +83,10 @@ def members_ledger_history(*, user_ids: list[int]) -> dict[int, dict]:
 
 
 def ledger_daily_volumes(*, since: datetime, kinds: list[str]) -> list[tuple]:
-    """Completed tokens per UTC day and kind since ``since``: ``(day, kind, total)`` rows."""
+    """Completed tokens per UTC day (of the request) and kind since ``since``: ``(day, kind, total)`` rows."""
     return list(
-        Transaction.objects.filter(status=TransactionStatus.COMPLETED, kind__in=kinds, created_at__gte=since)
+        Transaction.objects.in_state(TransactionStatus.COMPLETED)
+        .filter(kind__in=kinds, created_at__gte=since)
         .annotate(day=TruncDate("created_at", tzinfo=UTC))
         .order_by()
         .values_list("day", "kind")

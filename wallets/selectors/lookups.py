@@ -4,6 +4,7 @@ ledger row moves the balances and what it tells its owner."""
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import NotFoundError
 from wallets.ledger import effect_of
+from wallets.managers import RowState, row_state, written_state
 from wallets.models import Transaction, TransactionKind, Wallet, WalletAddress
 
 if TYPE_CHECKING:
@@ -25,9 +27,12 @@ def ledger_effect(*, kind: str, status: str, direction: str) -> tuple[int, int, 
 
 def ledger_row_message(*, row: Transaction) -> tuple[str, str, str] | None:
     """The (notification kind, title, body) the ledger sends its owner for ``row`` at
-    its current status, or None: the live wording, for generators that replay it."""
+    its current status, or None: the live wording, for generators that replay it. A row
+    not read with ``with_state()`` (a generator's, in memory) is taken at its columns."""
     from wallets.events import transaction_message
 
+    if not hasattr(row, "state"):
+        row = written_state(copy.copy(row))
     return transaction_message(row)
 
 
@@ -39,8 +44,9 @@ def wallet_get_for_user(*, user: User) -> Wallet:
 
 
 def transaction_list_for_user(*, user: User) -> QuerySet[Transaction]:
-    """The user's ledger rows, newest first (index ``idx_txn_user_created``)."""
-    return Transaction.objects.filter(user=user).order_by("-created_at", "-id")
+    """The user's ledger rows with their current state (``with_state()``), newest first
+    (index ``idx_txn_user_created``)."""
+    return Transaction.objects.with_state().filter(user=user).order_by("-created_at", "-id")
 
 
 def transaction_get_for_user(*, user: User, transaction_id: int) -> Transaction:
@@ -62,10 +68,17 @@ def withdrawal_get_for_user(*, user: User, withdrawal_id: int) -> Transaction:
 
 
 def withdrawal_list_for_operators(*, status: str | None = None) -> QuerySet[Transaction]:
-    rows = Transaction.objects.filter(kind=TransactionKind.WITHDRAWAL).select_related("user")
+    """Every withdrawal with its current state, newest first; ``status``: in that state."""
+    rows = Transaction.objects.with_state().filter(kind=TransactionKind.WITHDRAWAL).select_related("user")
     if status:
-        rows = rows.filter(status=status)
+        rows = rows.in_state(status)
     return rows.order_by("-created_at", "-id")
+
+
+def transaction_state(*, row: Transaction) -> RowState:
+    """``row``'s current (state, when, why, payout reference): from ``with_state()``'s
+    annotations, or its columns for a row written in its final state."""
+    return row_state(row)
 
 
 def address_list_for_user(*, user: User) -> QuerySet[WalletAddress]:

@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 # ``staked_after``, ``held_after``): the series is those columns, in the order the rows
 # were written. The one movement a row does not record is the end of a pending row
 # (a withdrawal approved, rejected or canceled; an unstake's cool-down over): the
-# wallet moves at ``completed_at`` by (final effect - pending effect) x amount and no
-# row is written, so the series adds a point there, computed from ``EFFECTS``. A row
-# written after it carries the balances again, so nothing drifts.
+# wallet moves when its settling entry is written (``state_at`` of ``with_state()``) by
+# (final effect - pending effect) x amount and no row is written, so the series adds a
+# point there, computed from ``EFFECTS``. A row written after it carries the balances
+# again, so nothing drifts.
 
 _OUT = amount_sum_field()
 
@@ -36,11 +37,11 @@ _SETTLEABLE = {(kind, direction) for (kind, status, direction) in EFFECTS if sta
 _SERIES_FIELDS = (
     "id",
     "kind",
-    "status",
+    "state",
     "direction",
     "amount",
     "created_at",
-    "completed_at",
+    "state_at",
     "available_after",
     "staked_after",
     "held_after",
@@ -72,12 +73,12 @@ def _settled_delta(kind: str, status: str, direction: str, amount: Decimal) -> t
 
 
 def _settled_q() -> Q:
-    """Rows that were written pending and have left it (``completed_at`` stamped later
-    than the insert; a row written completed has ``completed_at <= created_at``)."""
+    """Rows (of ``with_state()``) that were written pending and have left it (settled
+    later than the insert; a row written completed has ``state_at <= created_at``)."""
     pairs = Q()
     for kind, direction in _SETTLEABLE:
         pairs |= Q(kind=kind, direction=direction)
-    return pairs & ~Q(status=TransactionStatus.PENDING) & Q(completed_at__gt=F("created_at"))
+    return pairs & ~Q(state=TransactionStatus.PENDING) & Q(state_at__gt=F("created_at"))
 
 
 def balance_series_for_user(*, user: User, since: datetime, until: datetime | None = None) -> list[BalancePoint]:
@@ -85,7 +86,7 @@ def balance_series_for_user(*, user: User, since: datetime, until: datetime | No
     at ``since``, then one point per ledger row (its balances-after) and per pending
     row settled in the window, oldest first. Two queries whatever the number of rows."""
     until = until or timezone.now()
-    rows = Transaction.objects.filter(user_id=user.pk)
+    rows = Transaction.objects.with_state().filter(user_id=user.pk)
     anchor = (
         rows.filter(created_at__lt=since)
         .order_by("-created_at", "-id")
@@ -93,9 +94,9 @@ def balance_series_for_user(*, user: User, since: datetime, until: datetime | No
         .first()
     )
     in_window = Q(created_at__gte=since, created_at__lte=until)
-    settled = _settled_q() & Q(completed_at__lte=until)
+    settled = _settled_q() & Q(state_at__lte=until)
     if anchor is not None:
-        settled &= Q(completed_at__gt=anchor[0])
+        settled &= Q(state_at__gt=anchor[0])
         wanted = in_window | (settled & Q(created_at__lt=since))
     else:
         wanted = in_window
@@ -104,10 +105,10 @@ def balance_series_for_user(*, user: User, since: datetime, until: datetime | No
         if row["created_at"] >= since:
             after = (row["available_after"], row["staked_after"], row["held_after"])
             events.append((row["created_at"], 1, row["id"], "row", after))
-        settles = (row["kind"], row["direction"]) in _SETTLEABLE and row["status"] != TransactionStatus.PENDING
-        completed = row["completed_at"]
+        settles = (row["kind"], row["direction"]) in _SETTLEABLE and row["state"] != TransactionStatus.PENDING
+        completed = row["state_at"]
         if settles and completed is not None and row["created_at"] < completed <= until:
-            delta = _settled_delta(row["kind"], row["status"], row["direction"], row["amount"])
+            delta = _settled_delta(row["kind"], row["state"], row["direction"], row["amount"])
             events.append((completed, 0, row["id"], "settled", delta))
     # At one instant a settlement comes before a row: a row's balances-after already include it.
     events.sort(key=lambda event: (event[0], event[1], event[2]))
@@ -174,10 +175,9 @@ def money_period_for_user(*, user: User, start: datetime, end: datetime) -> Mone
     """``user``'s money from ``start`` (included) to ``end`` (excluded), per UTC day and in
     total (one grouped query)."""
     per_day = (
-        Transaction.objects.filter(
-            user_id=user.pk, status=TransactionStatus.COMPLETED, completed_at__gte=start, completed_at__lt=end
-        )
-        .annotate(day=TruncDate("completed_at", tzinfo=UTC))
+        Transaction.objects.with_state()
+        .filter(user_id=user.pk, state=TransactionStatus.COMPLETED, state_at__gte=start, state_at__lt=end)
+        .annotate(day=TruncDate("state_at", tzinfo=UTC))
         .order_by()
         .values("day")
         .annotate(
@@ -208,7 +208,8 @@ def transaction_export_for_user(
     ``transaction_list_for_user``) narrows it; it is scoped to ``user`` again, so another
     member's rows cannot slip in."""
     mine = (rows if rows is not None else transaction_list_for_user(user=user)).filter(user_id=user.pk)
-    base: QuerySet[Transaction, tuple[Any, ...]] = mine.order_by("-created_at", "-id").values_list(*EXPORT_FIELDS)
+    columns = [EXPORT_SOURCES.get(name, name) for name in EXPORT_FIELDS]
+    base: QuerySet[Transaction, tuple[Any, ...]] = mine.order_by("-created_at", "-id").values_list(*columns)
     page = base
     while True:
         batch = list(page[:chunk_size])
@@ -236,3 +237,6 @@ EXPORT_FIELDS = (
     "external_reference",
     "memo",
 )
+#: Where a column's value comes from (of ``with_state()``): the current state, not the
+#: status the row was written with.
+EXPORT_SOURCES = {"completed_at": "state_at", "status": "state", "external_reference": "state_reference"}

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 # A live ``Wallet.staked`` says nothing about the past, so the stake at instant T is
 # rebuilt from the append-only ledger with the staked column of ``wallets.ledger.EFFECTS``.
 # A row counts when ``created_at <= T``, with the effect of the status it had *at T*: only
-# pending rows ever change status, and the change stamps ``completed_at``; so a row whose
-# ``completed_at`` is after ``T`` was still pending at ``T``. Today this reduces to
+# pending rows ever change state, by a settling entry written at ``state_at``
+# (``with_state()``); so a row whose ``state_at`` is after ``T`` was still pending at
+# ``T``. Today this reduces to
 #
 #     staked(T) = sum(stake, completed, created <= T) - sum(unstake, pending or completed, created <= T)
 #
@@ -36,20 +37,20 @@ _OUT = amount_sum_field()
 
 def _staked_at_expression(at: datetime) -> Coalesce:
     """SUM of each row's staked effect as of ``at`` (rows must already be filtered to created <= at)."""
-    settled = Q(completed_at__isnull=True) | Q(completed_at__lte=at)
+    settled = Q(state_at__isnull=True) | Q(state_at__lte=at)
     whens = []
     for (kind, status, direction), effect in EFFECTS.items():
         row = Q(kind=kind, direction=direction)
         if effect.staked:
             # The row has this status now and already had it at ``at``.
-            whens.append(When(row & Q(status=status) & settled, then=F("amount") * Value(Decimal(effect.staked))))
+            whens.append(When(row & Q(state=status) & settled, then=F("amount") * Value(Decimal(effect.staked))))
         if status == TransactionStatus.PENDING:
             # The row was pending at ``at`` and moved on afterwards.
             pending_effect = effect.staked
             if pending_effect:
                 whens.append(
                     When(
-                        row & ~Q(status=status) & Q(completed_at__gt=at),
+                        row & ~Q(state=status) & Q(state_at__gt=at),
                         then=F("amount") * Value(Decimal(pending_effect)),
                     )
                 )
@@ -58,11 +59,12 @@ def _staked_at_expression(at: datetime) -> Coalesce:
 
 def staked_balance_at(*, user: User, at: datetime) -> Decimal:
     """``user``'s staked balance at instant ``at``, from the ledger (one query)."""
-    result = Transaction.objects.filter(user_id=user.pk, created_at__lte=at).aggregate(staked=_staked_at_expression(at))
+    rows = Transaction.objects.with_state().filter(user_id=user.pk, created_at__lte=at)
+    result = rows.aggregate(staked=_staked_at_expression(at))
     return result["staked"] or ZERO
 
 
 def total_staked_at(*, at: datetime) -> Decimal:
     """All tokens staked across every wallet at instant ``at`` (one query)."""
-    result = Transaction.objects.filter(created_at__lte=at).aggregate(staked=_staked_at_expression(at))
+    result = Transaction.objects.with_state().filter(created_at__lte=at).aggregate(staked=_staked_at_expression(at))
     return result["staked"] or ZERO

@@ -1,8 +1,9 @@
 """Ledger plumbing shared by every wallet operation: lock, replay check, apply the
 row's effect (``wallets.ledger.EFFECTS``) to the locked wallet, write the row, its
 balanced journal entry (a header and its lines: two INSERTs) and its audit entries
-in one INSERT, move pending rows to their final status (with a second entry).
-The one place ledger rows, journal entries and journal lines are written."""
+in one INSERT, settle pending rows (a second entry linked to the pending one; the
+row itself is never updated). The one place ledger rows, journal entries and journal
+lines are written."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import status as http
@@ -27,6 +29,7 @@ from core.exceptions import ApplicationError, ConflictError
 from wallets import events
 from wallets.ledger import BALANCES, COUNTERPART, Line, effect_of, entry_lines
 from wallets.lock_objects import wallet_for_update
+from wallets.managers import settled_values, written_state
 from wallets.models import (
     Direction,
     JournalEntry,
@@ -88,7 +91,7 @@ def _replayed(
     amount or direction (an adjustment's credit vs debit) is another operation."""
     if not key:
         return None
-    row = Transaction.objects.filter(wallet=wallet, idempotency_key=key).first()
+    row = Transaction.objects.with_state().filter(wallet=wallet, idempotency_key=key).first()
     if row is None:
         return None
     if row.kind != kind or row.amount != amount or (direction is not None and row.direction != direction):
@@ -156,9 +159,12 @@ def _journal(
     memo: str = "",
     counterpart_wallet_id: int | None = None,
     other: str | None = None,
+    pending_entry_id: int | None = None,
+    external_reference: str | None = None,
 ) -> JournalEntry:
     """The balanced entry that gives ``row`` its ``status`` (from ``previous_status``
-    when a pending row settles): the header, then all its lines in ONE INSERT. Lines
+    when a pending row settles: then it names the pending entry it settles, and a
+    withdrawal's payout hash): the header, then all its lines in ONE INSERT. Lines
     come from ``wallets.ledger.entry_lines`` (the EFFECTS table); none is ever updated.
     A member transfer's entry also carries the counterpart wallet's line."""
     entry = JournalEntry(
@@ -167,7 +173,9 @@ def _journal(
         transaction=row,
         actor=actor,
         memo=memo[:500],
-        reference=row.external_reference or "",
+        reference=external_reference or row.external_reference or "",
+        pending_entry_id=pending_entry_id,
+        external_reference=external_reference,
     )
     entry.save(force_insert=True)
     lines = entry_lines(**_shape(row), status=status, previous_status=previous_status, other=other)
@@ -252,7 +260,7 @@ def _write(
             row, status=status, actor=actor, memo=row.memo, counterpart_wallet_id=counterpart_wallet_id, other=other
         )
     log_entries_create(_audit_entries(wallet, before, row))
-    return row
+    return written_state(row)
 
 
 def _post(
@@ -293,22 +301,42 @@ def _audit_money(action: AuditAction, row: Transaction, actor: Any, **data: Any)
     audit_record(action=action, instance=row, actor=actor, data=details)
 
 
+def pending_row_for_update(row_id: int) -> Transaction | None:
+    """Re-read a row under its wallet's lock (the caller holds it) with its current
+    state (``with_state()``) and the id of its pending entry (``pending_entry_id``),
+    which a settlement links to: one query."""
+    pending = JournalEntry.objects.filter(transaction_id=OuterRef("pk"), status=S.PENDING).values("pk")[:1]
+    return Transaction.objects.with_state().annotate(pending_entry_id=Subquery(pending)).filter(pk=row_id).first()
+
+
 def _transition(
-    wallet: Wallet, row: Transaction, new_status: str, *, reason: str = "", actor: Any = None, **fields: Any
+    wallet: Wallet,
+    row: Transaction,
+    new_status: str,
+    *,
+    reason: str = "",
+    actor: Any = None,
+    external_reference: str | None = None,
 ) -> Transaction:
-    """Move a pending row to its final status: undo the pending effect, apply the final
-    one, and journal the difference as a new entry (the row's first entry stays as it is)."""
-    previous_status = row.status
+    """Settle a pending row (read by ``pending_row_for_update``, still pending): undo
+    the pending effect, apply the final one, and journal the difference as a new entry
+    linked to the pending entry (TigerBeetle's post / void). Nothing already written
+    changes: not the row, not its first entry. Returns the row with its new state
+    (``state``, ``state_at``, ``state_reason``, ``state_reference``) set in memory."""
+    if row.pending_entry_id is None:  # type: ignore[attr-defined]
+        raise ValueError(f"transaction {row.pk} has no pending entry to settle")
     before = _balances(wallet)
-    _apply(wallet, row.kind, row.status, row.direction, row.amount, sign=-1)
+    _apply(wallet, row.kind, S.PENDING, row.direction, row.amount, sign=-1)
     _apply(wallet, row.kind, new_status, row.direction, row.amount)
     _save_wallet(wallet)
     log_entries_create(_audit_entries(wallet, before))
-    row.status = new_status
-    row.completed_at = timezone.now()
-    row.status_reason = reason
-    for name, value in fields.items():
-        setattr(row, name, value)
-    row.save(update_fields=["status", "completed_at", "status_reason", *fields])
-    _journal(row, status=new_status, previous_status=previous_status, actor=actor, memo=reason)
-    return row
+    entry = _journal(
+        row,
+        status=new_status,
+        previous_status=S.PENDING,
+        actor=actor,
+        memo=reason,
+        pending_entry_id=row.pending_entry_id,  # type: ignore[attr-defined]
+        external_reference=external_reference,
+    )
+    return settled_values(row, state=new_status, at=entry.created_at, reason=entry.memo, reference=external_reference)

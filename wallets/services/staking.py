@@ -15,7 +15,7 @@ from core.db import retry_on_lock_conflict
 from wallets import events
 from wallets.lock_objects import wallet_for_update
 from wallets.models import Transaction
-from wallets.services.posting import D, K, S, _post, _transition
+from wallets.services.posting import D, K, S, _post, _transition, pending_row_for_update
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -63,8 +63,8 @@ def _unstake_release(*, row_id: int, now) -> bool:
     if row is None:
         return False
     wallet = wallet_for_update(wallet_id=row.wallet_id)
-    row = Transaction.objects.get(pk=row_id)
-    if row.status != S.PENDING or row.kind != K.UNSTAKE or row.available_at > now:
+    row = pending_row_for_update(row_id)
+    if row is None or row.state != S.PENDING or row.kind != K.UNSTAKE or row.available_at > now:  # type: ignore[attr-defined]
         return False
     _transition(wallet, row, S.COMPLETED)
     events.transaction_event(row)
@@ -76,7 +76,8 @@ def unstake_release_due(*, now=None, limit: int = 10_000) -> int:
     concurrently (each row is re-checked under its wallet's lock)."""
     now = now or timezone.now()
     due = list(
-        Transaction.objects.filter(kind=K.UNSTAKE, status=S.PENDING, available_at__lte=now)
+        Transaction.objects.unsettled()
+        .filter(kind=K.UNSTAKE, available_at__lte=now)
         .order_by("available_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )

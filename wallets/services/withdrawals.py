@@ -14,7 +14,7 @@ from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from wallets import events
 from wallets.lock_objects import wallet_for_update
-from wallets.models import Transaction, Wallet, WalletAddress
+from wallets.models import JournalEntry, Transaction, Wallet, WalletAddress
 from wallets.services.addresses import address_usable_or_refuse
 from wallets.services.posting import (
     D,
@@ -26,6 +26,7 @@ from wallets.services.posting import (
     _rerun_on_unique_race,
     _transition,
     _write,
+    pending_row_for_update,
 )
 
 if TYPE_CHECKING:
@@ -72,33 +73,41 @@ def _pending_withdrawal_for_update(withdrawal_id: int, *, user: User | None = No
     if wallet_id is None:
         raise NotFoundError(_("Withdrawal not found."), code="withdrawal_not_found")
     wallet = wallet_for_update(wallet_id=wallet_id)
-    row = Transaction.objects.get(pk=withdrawal_id)  # re-read under the wallet lock
-    if row.status != S.PENDING:
+    row = pending_row_for_update(withdrawal_id)  # re-read under the wallet lock, with its state
+    if row is None or row.state != S.PENDING:  # type: ignore[attr-defined]
+        state = S(row.state).label if row is not None else S.CANCELED.label  # type: ignore[attr-defined]
         raise ConflictError(
-            _("This withdrawal no longer awaits approval (it is %(status)s).") % {"status": row.get_status_display()},
+            _("This withdrawal no longer awaits approval (it is %(status)s).") % {"status": state},
             code="withdrawal_not_pending",
         )
     return wallet, row
+
+
+def _payout_reference_taken(reference: str) -> bool:
+    """A payout hash is used once: by a settlement (unique index on journal entries) or
+    by a withdrawal settled in place before ledger v2 (its row's column; that set no
+    longer grows, so the check and the settlement's unique index together hold)."""
+    return (
+        JournalEntry.objects.filter(kind=K.WITHDRAWAL, external_reference=reference).exists()
+        or Transaction.objects.filter(kind=K.WITHDRAWAL, external_reference=reference).exists()
+    )
 
 
 @retry_on_lock_conflict()
 @_rerun_on_unique_race
 @transaction.atomic
 def withdrawal_approve(*, withdrawal_id: int, actor: User, external_reference: str | None = None) -> Transaction:
-    """An operator sends the held amount out: held decreases, the row completes."""
+    """An operator sends the held amount out (post): held decreases, a settling entry
+    completes the row."""
     wallet, row = _pending_withdrawal_for_update(withdrawal_id)
     external_reference = (external_reference or "").strip() or None
-    if (
-        external_reference
-        and Transaction.objects.filter(kind=K.WITHDRAWAL, external_reference=external_reference).exists()
-    ):
+    if external_reference and _payout_reference_taken(external_reference):
         raise ConflictError(
             _("This external reference is already used by another withdrawal."),
             code="duplicate_external_reference",
             field="external_reference",
         )
-    fields = {"external_reference": external_reference} if external_reference else {}
-    _transition(wallet, row, S.COMPLETED, actor=actor, **fields)
+    _transition(wallet, row, S.COMPLETED, actor=actor, external_reference=external_reference)
     events.transaction_event(row, actor=actor)
     _audit_money(AuditAction.WITHDRAWAL_APPROVE, row, actor)
     return row

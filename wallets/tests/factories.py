@@ -43,3 +43,12 @@ class WalletAddressFactory(factory.django.DjangoModelFactory):
         new = factory.Trait(
             verified_at=None, usable_from=factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))
         )
+
+
+def current(row):
+    """``row`` read again with its current state (``state``, ``state_at``,
+    ``state_reason``, ``state_reference``): a ledger row is never updated, so
+    ``refresh_from_db`` would only show the status it was written with."""
+    from wallets.models import Transaction
+
+    return Transaction.objects.with_state().get(pk=row.pk)

@@ -13,7 +13,7 @@ from django.test import Client
 from accounts.tests.factories import StaffFactory, SuperuserFactory, UserFactory
 from wallets import services
 from wallets.models import Transaction, Wallet
-from wallets.tests.factories import WalletAddressFactory, funded_user
+from wallets.tests.factories import WalletAddressFactory, current, funded_user
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +73,7 @@ def test_approve_and_reject_actions(operator_client):
     url = "/admin/wallets/transaction/"
     r = operator_client.post(url, {"action": "approve_withdrawals", "_selected_action": [w1.pk]})
     assert r.status_code == 302
-    w1.refresh_from_db()
-    assert w1.status == "completed"
+    assert current(w1).state == "completed"
     entry = _action_entries("withdrawal_approve").get()
     assert entry.actor == operator_client.user and entry.object_pk == str(w1.pk)
     # Approving twice is refused with a message and changes nothing.
@@ -84,14 +83,13 @@ def test_approve_and_reject_actions(operator_client):
     # Reject: an intermediate form asks for the reason.
     r = operator_client.post(url, {"action": "reject_withdrawals", "_selected_action": [w2.pk]})
     assert r.status_code == 200 and "reason" in r.content.decode()
-    w2.refresh_from_db()
-    assert w2.status == "pending"
+    assert current(w2).state == "pending"
     r = operator_client.post(
         url, {"action": "reject_withdrawals", "_selected_action": [w2.pk], "reason": "address on a sanctions list"}
     )
     assert r.status_code == 302
-    w2.refresh_from_db()
-    assert w2.status == "canceled" and "sanctions" in w2.status_reason
+    w2 = current(w2)
+    assert w2.state == "canceled" and "sanctions" in w2.state_reason
     assert _action_entries("withdrawal_reject").get().additional_data["reason"] == "address on a sanctions list"
     assert Wallet.objects.get(user=user).available == Decimal(90)
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.test import Client
 
 from wallets import services
@@ -28,10 +29,10 @@ def _rows(client, **params) -> list[int]:
 
 
 def test_the_date_filter_takes_the_members_days():
-    user = funded_user("100", timezone="Asia/Tokyo")
-    deposit = Transaction.objects.get(user=user)
     # 16:00 UTC on the 15th is 01:00 on the 16th in Tokyo.
-    Transaction.objects.filter(pk=deposit.pk).update(created_at=datetime(2026, 1, 15, 16, 0, tzinfo=UTC))
+    with time_machine.travel(datetime(2026, 1, 15, 16, 0, tzinfo=UTC), tick=False):
+        user = funded_user("100", timezone="Asia/Tokyo")
+    deposit = Transaction.objects.get(user=user)
     client = _client(user)
     assert _rows(client, date_from="2026-01-16", date_to="2026-01-16") == [deposit.pk]
     assert _rows(client, date_to="2026-01-15") == []

@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -226,10 +227,12 @@ def test_csv_holds_exactly_the_members_rows_with_the_ledgers_amounts(member):
 
 
 def test_export_reads_the_ledger_in_keyset_chunks(member):
-    for n in range(7):
-        services.stake_create(user=member.user, amount=Decimal(n + 1))
     same = timezone.now() - timedelta(hours=1)  # rows sharing one instant: the id breaks the tie
-    Transaction.objects.filter(user=member.user, kind="stake", amount__lte=4).update(created_at=same)
+    with time_machine.travel(same, tick=False):
+        for n in range(4):
+            services.stake_create(user=member.user, amount=Decimal(n + 1))
+    for n in range(4, 7):
+        services.stake_create(user=member.user, amount=Decimal(n + 1))
     everything = list(selectors.transaction_list_for_user(user=member.user).values_list(*EXPORT_FIELDS))
     for size in (1, 2, 3, 8, 100):
         assert list(selectors.transaction_export_for_user(user=member.user, chunk_size=size)) == everything
@@ -238,10 +241,6 @@ def test_export_reads_the_ledger_in_keyset_chunks(member):
 
 
 # --- the balance chart ----------------------------------------------------------------------------
-
-
-def _backdate(row, when):
-    Transaction.objects.filter(pk=row.pk).update(created_at=when, completed_at=when if row.completed_at else None)
 
 
 def test_series_is_the_ledgers_balances_after(member, settings):
@@ -275,11 +274,12 @@ def test_series_is_the_ledgers_balances_after(member, settings):
 
 
 def test_series_starts_from_the_last_row_before_the_window():
-    user = funded_user("50")
     now = timezone.now()
-    _backdate(Transaction.objects.get(user=user), now - timedelta(days=200))
-    stake = services.stake_create(user=user, amount=Decimal("20"))
-    _backdate(stake, now - timedelta(days=100))
+    # Ledger rows are never backdated: they are written at those times.
+    with time_machine.travel(now - timedelta(days=200), tick=False):
+        user = funded_user("50")
+    with time_machine.travel(now - timedelta(days=100), tick=False):
+        services.stake_create(user=user, amount=Decimal("20"))
     services.stake_create(user=user, amount=Decimal("5"))
     points = selectors.balance_series_for_user(user=user, since=now - timedelta(days=90))
     assert [(p.event, p.available, p.staked) for p in points] == [

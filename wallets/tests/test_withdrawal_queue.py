@@ -12,7 +12,9 @@ from django.urls import reverse
 
 from core.permissions import ROLE_AUDITOR, ROLE_MODERATOR, ROLE_OPERATOR
 from tests.console import client_for, pending_withdrawal, seed_roles, staff
+from wallets import services
 from wallets.models import Transaction, TransactionStatus, Wallet
+from wallets.tests.factories import current
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +46,7 @@ def test_the_queue_lists_pending_withdrawals_oldest_first_with_the_requesters_re
     first = pending_withdrawal("40", email="ada@example.test", display_name="Ada")
     second = pending_withdrawal("1250.5", funded="2000")
     done = pending_withdrawal("10")
-    Transaction.objects.filter(pk=done.pk).update(status=TransactionStatus.COMPLETED)
+    services.withdrawal_approve(withdrawal_id=done.pk, actor=None)  # settled: off the queue
     html = operator_client.get(QUEUE).content.decode()
     assert html.index(f"#{first.pk}") < html.index(f"#{second.pk}")
     assert f"#{done.pk}<" not in html
@@ -60,8 +62,8 @@ def test_approve_is_one_post_through_the_service_and_returns_to_the_queue(operat
     assert operator_client.get(url).status_code == 405
     response = operator_client.post(url, {"next": QUEUE + "?q=x"})
     assert response.status_code == 302 and response["Location"] == QUEUE + "?q=x"
-    row.refresh_from_db()
-    assert row.status == TransactionStatus.COMPLETED
+    row = current(row)
+    assert row.state == TransactionStatus.COMPLETED
     entry = _named("withdrawal_approve").get()
     assert entry.actor == operator_client.user
     assert any("approved: 40 OGC to" in m for m in _messages(response)), _messages(response)
@@ -85,8 +87,8 @@ def test_reject_restates_the_withdrawal_and_needs_a_reason(operator_client):
     assert response.status_code == 200 and "This field is required" in response.content.decode()
     response = operator_client.post(url, {"reason": "address failed screening", "next": QUEUE})
     assert response.status_code == 302
-    row.refresh_from_db()
-    assert row.status == TransactionStatus.CANCELED and row.status_reason == "Rejected: address failed screening"
+    row = current(row)
+    assert row.state == TransactionStatus.CANCELED and row.state_reason == "Rejected: address failed screening"
     assert Wallet.objects.get(user=row.user).available == Decimal(100)
     assert _named("withdrawal_reject").get().additional_data["reason"] == "address failed screening"
 
@@ -95,9 +97,8 @@ def test_bulk_actions_report_each_row(operator_client, monkeypatch):
     ok = pending_withdrawal("40", email="ok@example.test")
     refused = pending_withdrawal("30", email="refused@example.test")
     gone = pending_withdrawal("20")
-    Transaction.objects.filter(pk=gone.pk).update(status=TransactionStatus.CANCELED)  # canceled meanwhile
+    services.withdrawal_cancel(user=gone.user, withdrawal_id=gone.pk)  # canceled meanwhile
     from core.exceptions import ConflictError
-    from wallets import services
 
     real = services.withdrawal_approve
 
@@ -114,8 +115,8 @@ def test_bulk_actions_report_each_row(operator_client, monkeypatch):
     assert "1 withdrawal(s) approved." in texts
     assert f"No longer pending, skipped: #{gone.pk}." in texts
     assert f"Refused: #{refused.pk} (refused@example.test, 30): The chain is congested." in texts
-    assert Transaction.objects.get(pk=ok.pk).status == TransactionStatus.COMPLETED
-    assert Transaction.objects.get(pk=refused.pk).status == TransactionStatus.PENDING
+    assert current(ok).state == TransactionStatus.COMPLETED
+    assert current(refused).state == TransactionStatus.PENDING
 
 
 def test_bulk_reject_asks_for_the_reason_first(operator_client):
@@ -124,7 +125,7 @@ def test_bulk_reject_asks_for_the_reason_first(operator_client):
     page = operator_client.post(QUEUE, {"action": "reject_selected", "_selected_action": ids})
     assert page.status_code == 200 and "Reject 2 withdrawals" in page.content.decode()
     operator_client.post(QUEUE, {"action": "reject_selected", "_selected_action": ids, "reason": "limits"})
-    assert set(Transaction.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"canceled"}
+    assert set(Transaction.objects.with_state().filter(pk__in=ids).values_list("state", flat=True)) == {"canceled"}
     assert _named("withdrawal_reject").count() == 2
 
 

@@ -125,7 +125,7 @@ def _staked_message(row) -> str:
 
 
 def _unstaked_message(row) -> str:
-    if row.status == TransactionStatus.PENDING and row.available_at:
+    if selectors.transaction_state(row=row).state == TransactionStatus.PENDING and row.available_at:
         return _("Unstaked %(amount)s: it is back in Available on %(when)s.") % {
             "amount": _amount_text(row),
             "when": datetime_text(row.available_at),

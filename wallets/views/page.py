@@ -135,7 +135,7 @@ def _page(request: HttpRequest, forms: dict[str, Any] | None = None, status: int
         "chip_menus": _chip_menus(ledger, params),
         "export_url": f"/wallet/transactions.csv{export_query if export_query != '?' else ''}",
         "addresses": list(selectors.address_list_for_user(user=user)),
-        "pending_withdrawals": selectors.withdrawal_list_for_user(user=user).filter(status="pending"),
+        "pending_withdrawals": selectors.withdrawal_list_for_user(user=user).in_state("pending"),
         "stake_form": forms["stake"],
         "unstake_form": forms["unstake"],
         "withdraw_form": forms["withdraw"],

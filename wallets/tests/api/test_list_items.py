@@ -63,10 +63,13 @@ def _serialized(queryset):
 
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "Asia/Kolkata", "America/St_Johns"])
 def test_items_equal_the_serializer_field_by_field(ledger, zone):
-    rows = Transaction.objects.filter(user=ledger).order_by("-created_at", "-id")
+    rows = Transaction.objects.with_state().filter(user=ledger).order_by("-created_at", "-id")
     assert rows.count() == 9
-    assert rows.filter(available_at__isnull=False).exists() and rows.filter(completed_at__isnull=True).exists()
-    assert rows.filter(external_reference__isnull=True).exists() and rows.exclude(chain="").exists()
+    assert rows.filter(available_at__isnull=False).exists() and rows.filter(state_at__isnull=True).exists()
+    assert rows.filter(state_reference__isnull=True).exists() and rows.exclude(chain="").exists()
+    # Settled rows answer their settlement's status, time, reason and payout hash.
+    assert rows.filter(state="completed", state_reference="0xdef", state_at__isnull=False, kind="withdrawal").exists()
+    assert rows.filter(state="canceled", state_reason="Rejected: Address flagged.").exists()
     with timezone.override(zone):
         expected = _serialized(rows)
         items = transaction_items(rows.values(*TRANSACTION_FIELDS))
@@ -74,8 +77,10 @@ def test_items_equal_the_serializer_field_by_field(ledger, zone):
     assert items == [dict(row) for row in expected]
 
 
-def test_item_fields_are_the_serializer_fields():
-    assert tuple(TransactionOutputSerializer().fields) == TRANSACTION_FIELDS
+def test_item_fields_are_the_serializer_fields_sources():
+    fields = TransactionOutputSerializer().fields
+    assert tuple(field.source for field in fields.values()) == TRANSACTION_FIELDS
+    assert TRANSACTION_FIELDS[2] == "state"  # the current state, not the written column
 
 
 @pytest.mark.parametrize(
@@ -110,7 +115,7 @@ def test_datetime_out_is_drf_datetime_field():
 
 def test_transactions_and_withdrawals_endpoints_answer_the_serializer_output(ledger):
     client = make_token_client(ledger)
-    rows = Transaction.objects.filter(user=ledger).order_by("-created_at", "-id")
+    rows = Transaction.objects.with_state().filter(user=ledger).order_by("-created_at", "-id")
     body = client.get("/api/v1/wallet/transactions/", {"page_size": 100}).json()
     assert body["results"] == _serialized(rows)
     body = client.get("/api/v1/wallet/withdrawals/", {"page_size": 100}).json()
@@ -120,7 +125,7 @@ def test_transactions_and_withdrawals_endpoints_answer_the_serializer_output(led
 
 def test_list_filters_and_cursor_pages_with_value_rows(ledger):
     client = make_token_client(ledger)
-    rows = Transaction.objects.filter(user=ledger).order_by("-created_at", "-id")
+    rows = Transaction.objects.with_state().filter(user=ledger).order_by("-created_at", "-id")
     seen = []
     url, params = "/api/v1/wallet/transactions/", {"page_size": 3}
     while url:
@@ -130,6 +135,13 @@ def test_list_filters_and_cursor_pages_with_value_rows(ledger):
     assert seen == list(rows.values_list("id", flat=True))
     pending = client.get("/api/v1/wallet/withdrawals/", {"status": "pending"}).json()["results"]
     assert [item["status"] for item in pending] == ["pending"]
+    canceled = client.get("/api/v1/wallet/withdrawals/", {"status": "canceled"}).json()["results"]
+    assert sorted(item["status_reason"] for item in canceled) == [
+        "Canceled by the owner.",
+        "Rejected: Address flagged.",
+    ]
+    done = client.get("/api/v1/wallet/withdrawals/", {"status": "completed"}).json()["results"]
+    assert [(item["external_reference"], item["completed_at"] is not None) for item in done] == [("0xdef", True)]
     assert client.get("/api/v1/wallet/transactions/", {"kind": ""}).status_code == 400  # strict backend still runs
     # An unrelated parameter skips django-filter but filters nothing either way.
     assert client.get("/api/v1/wallet/transactions/", {"page_size": 100, "x": "1"}).json()["results"] == _serialized(

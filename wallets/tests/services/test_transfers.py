@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from auditlog.models import LogEntry
 from django.test import override_settings
 from django.utils import timezone
@@ -133,11 +134,12 @@ def test_per_transfer_maximum_and_rolling_daily_limit():
     with pytest.raises(ApplicationError) as over_day:
         transfer_create(sender=alice, recipient=bob.email, amount="0.1")
     assert _refusal(over_day)[:3] == (409, "transfer_daily_limit", "amount")
-    # 24 hours later the window has rolled past the first two.
-    Transaction.objects.filter(kind=K.TRANSFER_OUT).update(created_at=timezone.now() - timedelta(hours=24, seconds=1))
-    transfer_create(sender=alice, recipient=bob.email, amount="50")
-    # Received transfers do not count against the receiver's own limit.
-    transfer_create(sender=bob, recipient=alice.email, amount="50")
+    # 24 hours later the window has rolled past the first two (ledger rows are never
+    # backdated: the clock moves instead).
+    with time_machine.travel(timezone.now() + timedelta(hours=24, seconds=1)):
+        transfer_create(sender=alice, recipient=bob.email, amount="50")
+        # Received transfers do not count against the receiver's own limit.
+        transfer_create(sender=bob, recipient=alice.email, amount="50")
 
 
 def test_insufficient_funds_writes_nothing():
