@@ -75,9 +75,7 @@ class SimilarityFlag(models.Model):
     [0, 1], by ``provider``/``model_version``. A suggestion for moderators: it never
     changes a status; ``outcome`` records what the moderator then decided."""
 
-    submission = models.ForeignKey(
-        "challenges.Submission", on_delete=models.CASCADE, related_name="similarity_flags"
-    )
+    submission = models.ForeignKey("challenges.Submission", on_delete=models.CASCADE, related_name="similarity_flags")
     matched = models.ForeignKey("challenges.Submission", on_delete=models.CASCADE, related_name="+")
     score = models.DecimalField(max_digits=5, decimal_places=4)
     scope = models.CharField(max_length=10, choices=FlagScope.choices)
@@ -94,9 +92,7 @@ class SimilarityFlag(models.Model):
         db_table = "ai_similarity_flags"
         ordering = ["-score", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["submission", "matched", "model_version"], name="uniq_ai_flag_pair_model"
-            ),
+            models.UniqueConstraint(fields=["submission", "matched", "model_version"], name="uniq_ai_flag_pair_model"),
             models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="ai_flag_score_0_1"),
             models.CheckConstraint(condition=~Q(submission=models.F("matched")), name="ai_flag_not_self"),
             models.CheckConstraint(condition=Q(scope__in=FlagScope.values), name="ai_flag_scope_valid"),

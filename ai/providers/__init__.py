@@ -10,7 +10,7 @@ from ai.providers.base import (
     TASK_SUMMARISE,
     Completion,
     Provider,
-    ProviderDisabled,
+    ProviderDisabledError,
     ProviderError,
 )
 from ai.providers.local import LocalProvider
@@ -40,7 +40,7 @@ __all__ = [
     "LocalProvider",
     "OpenAICompatibleProvider",
     "Provider",
-    "ProviderDisabled",
+    "ProviderDisabledError",
     "ProviderError",
     "SemanticProvider",
     "get_provider",

@@ -34,7 +34,7 @@ class ProviderError(Exception):
         self.code = code
 
 
-class ProviderDisabled(ProviderError):
+class ProviderDisabledError(ProviderError):
     """The provider is not configured to receive content (no data leaves the platform)."""
 
     def __init__(self, message: str) -> None:

@@ -8,7 +8,7 @@ Settings (read from the environment, docs/ai.md): ``OGC_AI_OPENAI_BASE_URL``,
 ``OGC_AI_OPENAI_RETRIES``, ``OGC_AI_OPENAI_BACKOFF_SECONDS``, the circuit breaker's
 ``OGC_AI_OPENAI_BREAKER_FAILURES``/``OGC_AI_OPENAI_BREAKER_SECONDS``, and
 ``OGC_AI_OPENAI_SEND_CONTENT``: until it is true no text leaves the platform (every
-call raises ``ProviderDisabled`` before opening a connection).
+call raises ``ProviderDisabledError`` before opening a connection).
 
 Each call has a timeout; a timeout, a refused connection, a 429 or a 5xx is retried
 with exponential backoff; after ``BREAKER_FAILURES`` failed calls in a row the
@@ -19,12 +19,12 @@ production), so every web process and worker sees the same state.
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 from django.conf import settings
@@ -34,7 +34,7 @@ from ai.providers.base import (
     TASK_FEEDBACK,
     TASK_SUMMARISE,
     Completion,
-    ProviderDisabled,
+    ProviderDisabledError,
     ProviderError,
     check_task,
 )
@@ -126,10 +126,12 @@ class OpenAICompatibleProvider:
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         if not settings.OGC_AI_OPENAI_SEND_CONTENT:
-            raise ProviderDisabled("Sending content to the model server is not enabled (OGC_AI_OPENAI_SEND_CONTENT).")
+            raise ProviderDisabledError(
+                "Sending content to the model server is not enabled (OGC_AI_OPENAI_SEND_CONTENT)."
+            )
         base = str(settings.OGC_AI_OPENAI_BASE_URL or "").rstrip("/")
         if not base:
-            raise ProviderDisabled("No model server is configured (OGC_AI_OPENAI_BASE_URL).")
+            raise ProviderDisabledError("No model server is configured (OGC_AI_OPENAI_BASE_URL).")
         if (cache.get(BREAKER_OPEN_UNTIL_KEY) or 0.0) > time.time():
             raise ProviderError("The model server failed repeatedly; calls are paused.", code="circuit_open")
         attempts = 1 + max(0, int(settings.OGC_AI_OPENAI_RETRIES))
@@ -150,22 +152,32 @@ class OpenAICompatibleProvider:
         raise last if last is not None else ProviderError("The model server failed.")
 
     def _send(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ProviderDisabledError("OGC_AI_OPENAI_BASE_URL must be an http(s) URL.")
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if settings.OGC_AI_OPENAI_API_KEY:
             headers["Authorization"] = f"Bearer {settings.OGC_AI_OPENAI_API_KEY}"
-        request = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"), headers=headers, method="POST")
+        connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        connection = connection_class(parts.hostname, parts.port, timeout=float(settings.OGC_AI_OPENAI_TIMEOUT_SECONDS))
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
         try:
-            with urllib.request.urlopen(request, timeout=float(settings.OGC_AI_OPENAI_TIMEOUT_SECONDS)) as response:
-                return json.loads(response.read().decode("utf-8"))
-        except urllib.error.HTTPError as exc:
-            code = "server_error" if exc.code in RETRY_STATUSES else "refused"
-            raise ProviderError(f"The model server answered {exc.code}.", code=code) from exc
+            connection.request("POST", target, body=json.dumps(body).encode("utf-8"), headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
         except TimeoutError as exc:
             raise ProviderError("The model server did not answer in time.", code="timeout") from exc
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
-                raise ProviderError("The model server did not answer in time.", code="timeout") from exc
+        except OSError as exc:  # refused, reset, DNS: http.client raises OSError subclasses
             raise ProviderError("The model server cannot be reached.", code="unreachable") from exc
+        except http.client.HTTPException as exc:
+            raise ProviderError("The model server broke the connection.", code="unreachable") from exc
+        finally:
+            connection.close()
+        if response.status >= 400:
+            code = "server_error" if response.status in RETRY_STATUSES else "refused"
+            raise ProviderError(f"The model server answered {response.status}.", code=code)
+        try:
+            return json.loads(payload.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise ProviderError("The model server sent an unexpected reply.", code="bad_reply") from exc
 

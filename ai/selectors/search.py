@@ -182,7 +182,12 @@ def search(*, query: str, user: User | None, kinds: list[str] | None = None, lim
         title, body = _text(kind, obj)
         hits.append(
             SearchHit(
-                kind=kind, object_id=pk, title=title, url=_url(kind, obj), excerpt=_excerpt(body), score=fused[(kind, pk)]
+                kind=kind,
+                object_id=pk,
+                title=title,
+                url=_url(kind, obj),
+                excerpt=_excerpt(body),
+                score=fused[(kind, pk)],
             )
         )
     return SearchResults(query=query, mode="lexical" if vector is None else "hybrid", hits=hits)

@@ -75,9 +75,9 @@ def submission_analyse(*, submission_id: int, provider: Provider | None = None) 
         .values_list("object_id", "challenge_id", "vector", "metric", "dimensions")
     )
     earlier = set(
-        Submission.objects.filter(
-            pk__in=[row[0] for row in candidates], submitted_at__lte=submission.submitted_at
-        ).exclude(status=SubmissionStatus.WITHDRAWN).values_list("pk", flat=True)
+        Submission.objects.filter(pk__in=[row[0] for row in candidates], submitted_at__lte=submission.submitted_at)
+        .exclude(status=SubmissionStatus.WITHDRAWN)
+        .values_list("pk", flat=True)
     )
     candidates = [row for row in candidates if row[0] in earlier and row[0] != submission.pk]
     found: list[tuple[int, str, float]] = []
