@@ -16,6 +16,7 @@ falls back to the lexical ranking.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -78,7 +79,7 @@ def searchable_submissions(*, user: User | None) -> QuerySet[Any]:
 
 
 def _querysets(user: User | None, kinds: list[str]) -> dict[str, QuerySet[Any]]:
-    every = {
+    every: dict[str, Callable[[], QuerySet[Any]]] = {
         SourceKind.CHALLENGE: searchable_challenges,
         SourceKind.PROPOSAL: searchable_proposals,
         SourceKind.SUBMISSION: functools.partial(searchable_submissions, user=user),
