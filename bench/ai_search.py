@@ -48,4 +48,3 @@ def main() -> None:
         f50, f99 = _percentiles(fast)
         w50, w99 = _percentiles(whole)
         print(f"{size:>8} | {f50:>10.2f} / {f99:>10.2f} | {w50:>14.1f} / {w99:>14.1f}", flush=True)
-
