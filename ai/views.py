@@ -29,15 +29,16 @@ class PreferenceForm(forms.Form):
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
+    asked = bool(request.GET.get("q", "").strip()) or len(request.GET.get("q", "")) > settings.OGC_AI_SEARCH_MAX_QUERY
+    form = SearchForm(request.GET if asked else None, initial={"kind": request.GET.get("kind", "")})
     results = None
-    if request.GET and form.is_valid():
+    if asked and form.is_valid():
         results = selectors.search(
             query=form.cleaned_data["q"],
             user=request.user,
             kinds=[form.cleaned_data["kind"]] if form.cleaned_data["kind"] else None,
         )
-    status = 400 if request.GET and not form.is_valid() else 200
+    status = 400 if asked and not form.is_valid() else 200
     return render(
         request,
         "ai/search.html",
