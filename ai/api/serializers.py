@@ -46,11 +46,11 @@ class SearchOutputSerializer(serializers.Serializer):
     results = SearchHitSerializer(many=True, source="hits")
 
 
-class PreferenceInputSerializer(StrictInputSerializer):
+class AIPreferenceInputSerializer(StrictInputSerializer):
     analyse_submissions = serializers.BooleanField()
 
 
-class PreferenceOutputSerializer(serializers.Serializer):
+class AIPreferenceOutputSerializer(serializers.Serializer):
     analyse_submissions = serializers.BooleanField()
 
 

@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 from ai import selectors, services
 from ai.api.serializers import (
     MAX_LIMIT,
+    AIPreferenceInputSerializer,
+    AIPreferenceOutputSerializer,
     FlagFilterSerializer,
     FlagOutputSerializer,
-    PreferenceInputSerializer,
-    PreferenceOutputSerializer,
     SearchOutputSerializer,
     SearchQuerySerializer,
 )
@@ -73,17 +73,17 @@ class PreferenceApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=PreferenceOutputSerializer, tags=TAGS)
+    @extend_schema(responses=AIPreferenceOutputSerializer, tags=TAGS)
     def get(self, request):
         allowed = selectors.analyse_submissions_allowed(user=request.user)
-        return Response(PreferenceOutputSerializer({"analyse_submissions": allowed}).data)
+        return Response(AIPreferenceOutputSerializer({"analyse_submissions": allowed}).data)
 
-    @extend_schema(request=PreferenceInputSerializer, responses=PreferenceOutputSerializer, tags=TAGS)
+    @extend_schema(request=AIPreferenceInputSerializer, responses=AIPreferenceOutputSerializer, tags=TAGS)
     def put(self, request):
-        serializer = PreferenceInputSerializer(data=request.data)
+        serializer = AIPreferenceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         preference = services.preference_set(user=request.user, **serializer.validated_data)
-        return Response(PreferenceOutputSerializer(preference).data)
+        return Response(AIPreferenceOutputSerializer(preference).data)
 
 
 class FlagListApi(APIView):
