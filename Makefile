@@ -67,7 +67,8 @@ db-user: services
 # Type checks: core and every app's write and read layers (mypy.ini; docs/architecture.md).
 MYPY_TARGETS := core accounts/services.py accounts/selectors.py wallets/services wallets/selectors \
 	notifications/services.py notifications/selectors.py subscriptions/services subscriptions/selectors.py \
-	challenges/services challenges/selectors.py governance/services.py governance/selectors.py
+	challenges/services challenges/selectors.py governance/services.py governance/selectors.py \
+	ai/services ai/selectors
 
 lint: venv
 	$(BIN)/ruff check .

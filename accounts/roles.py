@@ -19,6 +19,7 @@ AUDITED_APPS = (
     "auditlog",
     "auth",
     "core",
+    "ai",
 )
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -40,6 +41,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "challenges.change_badge",
         "challenges.view_userbadge",
         "challenges.manage_badges",
+        # AI segment: the similarity flags shown in the review queue.
+        "ai.view_similarityflag",
     ],
     # Operators run the money side and user support.
     ROLE_OPERATOR: [
@@ -93,6 +96,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "challenges.change_badge",
         "challenges.view_userbadge",
         "challenges.manage_badges",
+        # AI segment: flags, stored vectors (metadata) and members' choices, read-only.
+        "ai.view_similarityflag",
+        "ai.view_embedding",
+        "ai.view_memberaipreference",
     ],
     # Auditors read everything (see AUDITED_APPS) and change nothing.
     ROLE_AUDITOR: [],

@@ -92,6 +92,8 @@ class AuditAction(models.TextChoices):
     PASSWORD_RESET_SEND = "password_reset_send", "Password reset link sent"
     # Operator console
     EXPORT_CSV = "export_csv", "CSV exported"
+    # AI segment: what the moderator decided on a submission the model flagged as similar
+    AI_FLAG_OUTCOME = "ai_flag_outcome", "Similarity suggestion followed or overruled"
 
 
 def audit_record(*, action: AuditAction, instance: Model, actor: Any = None, data: dict[str, Any] | None = None) -> Any:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("challenges.api.urls")),
     path("", include("governance.api.urls")),
+    path("", include("ai.api.urls")),
 ]

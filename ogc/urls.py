@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("challenges.urls")),
     path("", include("governance.urls")),
+    path("", include("ai.urls")),
 ]
 
 # JSON error bodies under /api/ (core/error_views.py); the default pages elsewhere.

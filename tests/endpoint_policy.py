@@ -239,6 +239,12 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "governance_detail": {"GET": owner(draft_proposal_of), "POST": shared(open_proposal_of)},
     "governance_results": public(open_proposal_of),
     "governance_tally": public(open_proposal_of),  # the live tally, polled by htmx
+    # AI segment
+    "api:search": PUBLIC,
+    "api:ai-preferences": SELF,
+    "api:ai-similarity-flags": staff(ROLE_MODERATOR),
+    "search": PUBLIC,
+    "ai_preferences": SELF,
     # subscriptions
     "api:plans": PUBLIC,
     "api:subscription": SELF,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from challenges import badges as badge_rules
+from challenges.listeners import SUBMISSION_CREATED, SUBMISSION_REVIEWED, SUBMISSION_UPDATED, submission_event
 from challenges.lock_objects import challenge_for_update, submission_for_update
 from challenges.models import (
     ACTIVE_SUBMISSION_STATUSES,
@@ -132,6 +133,7 @@ def submission_create(
     badge_rules.badges_grant_by_rule(
         user=user, rule=BadgeRule.FIRST_SUBMISSION, source=submission, reason=f"First submission: {challenge.title}"
     )
+    submission_event(SUBMISSION_CREATED, submission)
     return submission
 
 
@@ -170,6 +172,7 @@ def submission_update(
     )
     submission.title, submission.content, submission.link = title, content, link
     submission.save(update_fields=["title", "content", "link", "updated_at"])
+    submission_event(SUBMISSION_UPDATED, submission)
     return submission
 
 
@@ -250,6 +253,7 @@ def submission_review(
         actor=reviewer,
         data={"status": decision, "score": score},
     )
+    submission_event(SUBMISSION_REVIEWED, submission)
     with member_locale(submission.user):
         names = {"submission": submission.title, "challenge": challenge.title}
         if score is not None:

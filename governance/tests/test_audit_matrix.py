@@ -251,6 +251,26 @@ def preference_api(ctx: Ctx) -> Expect:
     return Expect(NotificationPreference.objects.get(user=user, kind="announcement", channel="email"), 0, user)
 
 
+def ai_preference_api(ctx: Ctx) -> Expect:
+    from ai.models import MemberAIPreference
+
+    user = staked_member("0")
+    _ok(ctx.api(user).put("/api/v1/me/ai-preferences/", {"analyse_submissions": False}, format="json"), 200)
+    return Expect(MemberAIPreference.objects.get(user=user), 0, user)
+
+
+def ai_flag_command(ctx: Ctx) -> Expect:
+    from ai.models import SimilarityFlag
+    from challenges.tests.factories import ChallengeFactory, SubmissionFactory
+
+    text = "A rainwater tank and a solar pump for the village school, kept by students and a local plumber."
+    challenge = ChallengeFactory()
+    SubmissionFactory(challenge=challenge, content=text, submitted_at=timezone.now() - timedelta(hours=1))
+    SubmissionFactory(challenge=challenge, content=text + " Also filters.")
+    call_command("ai_reconcile", stdout=io.StringIO())
+    return Expect(SimilarityFlag.objects.get(), 0, None)
+
+
 # --- subscriptions (accounts.Plan / Subscription / SubscriptionPeriod) --------------------------
 
 
@@ -504,6 +524,16 @@ MATRIX: dict[str, dict[str, Callable[[Ctx], Expect] | NA]] = {
         "admin": NA("read-only in the admin"),
         "api": preference_api,
         "command": NA("no command writes preferences"),
+    },
+    "ai.MemberAIPreference": {
+        "admin": NA("read-only in the admin"),
+        "api": ai_preference_api,
+        "command": NA("no command writes members' choices"),
+    },
+    "ai.SimilarityFlag": {
+        "admin": NA("read-only in the admin: flags change only when a moderator reviews the submission"),
+        "api": NA("the API lists flags; the worker and the review write them"),
+        "command": ai_flag_command,
     },
     "subscriptions.Plan": {
         "admin": plan_admin,

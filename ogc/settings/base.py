@@ -52,6 +52,7 @@ LOCAL_APPS = [
     "subscriptions",
     "challenges",
     "governance",
+    "ai",
     "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -387,3 +388,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- AI segment (docs/ai.md) -----------------------------------------------------
+# The provider: "local" (offline algorithms, the default), "semantic" (all-MiniLM-L6-v2,
+# needs requirements-ai.txt) or "openai_compatible" (an HTTP model server).
+OGC_AI_PROVIDER = env("OGC_AI_PROVIDER", default="local")
+# Each feature can be turned off.
+OGC_AI_SIMILARITY_ENABLED = env.bool("OGC_AI_SIMILARITY_ENABLED", default=True)
+OGC_AI_SEARCH_ENABLED = env.bool("OGC_AI_SEARCH_ENABLED", default=True)
+# A flag is recorded at or above this score; empty means the provider's measured default
+# (MinHash 0.40, cosine 0.90: docs/ai.md, "Measured quality").
+_similarity_threshold = env("OGC_AI_SIMILARITY_THRESHOLD", default="")
+OGC_AI_SIMILARITY_THRESHOLD = float(_similarity_threshold) if _similarity_threshold else None
+OGC_AI_SIMILARITY_MAX_FLAGS = env.int("OGC_AI_SIMILARITY_MAX_FLAGS", default=3)  # per scope
+OGC_AI_SEARCH_MAX_QUERY = env.int("OGC_AI_SEARCH_MAX_QUERY", default=200)  # characters
+OGC_AI_SEARCH_CANDIDATES = env.int("OGC_AI_SEARCH_CANDIDATES", default=500)  # lexical, per kind
+# openai_compatible: no content leaves the platform until OGC_AI_OPENAI_SEND_CONTENT is true.
+OGC_AI_OPENAI_BASE_URL = env("OGC_AI_OPENAI_BASE_URL", default="")
+OGC_AI_OPENAI_API_KEY = env("OGC_AI_OPENAI_API_KEY", default="")
+OGC_AI_OPENAI_CHAT_MODEL = env("OGC_AI_OPENAI_CHAT_MODEL", default="gpt-4o-mini")
+OGC_AI_OPENAI_EMBED_MODEL = env("OGC_AI_OPENAI_EMBED_MODEL", default="text-embedding-3-small")
+OGC_AI_OPENAI_EMBED_DIMENSIONS = env.int("OGC_AI_OPENAI_EMBED_DIMENSIONS", default=1536)
+OGC_AI_OPENAI_SEND_CONTENT = env.bool("OGC_AI_OPENAI_SEND_CONTENT", default=False)
+OGC_AI_OPENAI_TIMEOUT_SECONDS = env.float("OGC_AI_OPENAI_TIMEOUT_SECONDS", default=10)
+OGC_AI_OPENAI_RETRIES = env.int("OGC_AI_OPENAI_RETRIES", default=2)
+OGC_AI_OPENAI_BACKOFF_SECONDS = env.float("OGC_AI_OPENAI_BACKOFF_SECONDS", default=0.5)
+OGC_AI_OPENAI_BREAKER_FAILURES = env.int("OGC_AI_OPENAI_BREAKER_FAILURES", default=5)
+OGC_AI_OPENAI_BREAKER_SECONDS = env.float("OGC_AI_OPENAI_BREAKER_SECONDS", default=60)

@@ -15,7 +15,7 @@ session can read)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -180,10 +180,10 @@ def address_usable_or_refuse(address: WalletAddress, *, field: str = "address_id
             code="address_unconfirmed",
             field=field,
         )
-    if state == AddressState.COOLING_DOWN:
+    if state == AddressState.COOLING_DOWN and address.usable_from is not None:
         raise ConflictError(
             _("This address is new: it can receive withdrawals from %(when)s UTC.")
-            % {"when": address.usable_from.strftime("%Y-%m-%d %H:%M")},
+            % {"when": address.usable_from.astimezone(UTC).strftime("%Y-%m-%d %H:%M")},
             code="address_cooling_down",
             field=field,
         )

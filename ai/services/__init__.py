@@ -1,0 +1,27 @@
+"""The AI segment's write layer (docs/ai.md)."""
+
+from ai.services.embeddings import embedding_store, embeddings_refresh, source_text, text_hash
+from ai.services.pipeline import embeddings_reconcile, on_submission_event
+from ai.services.preferences import preference_set
+from ai.services.similarity import (
+    DEFAULT_THRESHOLDS,
+    flags_record_decision,
+    member_allows_analysis,
+    similarity_threshold,
+    submission_analyse,
+)
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "embedding_store",
+    "embeddings_reconcile",
+    "embeddings_refresh",
+    "flags_record_decision",
+    "member_allows_analysis",
+    "on_submission_event",
+    "preference_set",
+    "similarity_threshold",
+    "source_text",
+    "submission_analyse",
+    "text_hash",
+]
