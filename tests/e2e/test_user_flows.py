@@ -26,6 +26,7 @@ from governance.models import Vote
 from governance.tests.factories import open_proposal
 from notifications.models import Notification
 from subscriptions.tests.factories import PlanFactory
+from tests.e2e.steps import confirm_withdrawal_address
 from wallets.models import Transaction, Wallet
 from wallets.services import deposit_create, withdrawal_request
 from wallets.tests.factories import VALID_ADDRESSES, WalletAddressFactory, funded_user
@@ -109,6 +110,7 @@ def test_member_signs_up_and_walks_the_main_flows(browsing, seeded):
     address.get_by_label("Label").fill("cold wallet")
     address.get_by_role("button", name="Add address").click()
     _message(page, "Address added.")
+    confirm_withdrawal_address(page, VALID_ADDRESSES[0])  # the emailed link, then the cool-down passes
     withdraw = page.get_by_test_id("withdraw-form")
     withdraw.get_by_label("Amount").fill("25")
     withdraw.get_by_role("button", name="Review withdrawal").click()
