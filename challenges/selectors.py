@@ -110,6 +110,7 @@ def challenge_get(*, slug: str, user: User, include_drafts: bool = False) -> Cha
     return challenge
 
 
+@reads_from_replica
 def submission_list(*, challenge: Challenge, user: User, status: str | None = None) -> QuerySet[Submission]:
     """Staff see every submission of the challenge (the review queue when
     ``status=submitted``); others see their own only."""

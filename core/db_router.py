@@ -62,10 +62,12 @@ class ReplicaRouter:
 def replica_reads() -> Iterator[str]:
     """Reads in this block may come from a replica; yields the alias chosen."""
     outer = _read_alias.get()
-    if outer is not None:  # nested: keep the outer block's choice
-        yield outer
-        return
-    alias = replicas.choose_read_alias()
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        alias = DEFAULT_DB_ALIAS  # inside a transaction, even within an outer block
+    elif outer is not None:
+        alias = outer  # nested: keep the outer block's choice
+    else:
+        alias = replicas.choose_read_alias()
     token = _read_alias.set(alias)
     try:
         yield alias

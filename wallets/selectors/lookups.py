@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from core.db_router import reads_from_replica
 from core.exceptions import NotFoundError
 from wallets.ledger import effect_of
 from wallets.models import Transaction, TransactionKind, Wallet, WalletAddress
@@ -38,6 +39,7 @@ def wallet_get_for_user(*, user: User) -> Wallet:
     return wallet
 
 
+@reads_from_replica
 def transaction_list_for_user(*, user: User) -> QuerySet[Transaction]:
     """The user's ledger rows, newest first (index ``idx_txn_user_created``)."""
     return Transaction.objects.filter(user=user).order_by("-created_at", "-id")
