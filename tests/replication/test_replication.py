@@ -74,3 +74,7 @@ def test_a_killed_replica_falls_back_to_the_primary(mariadb_pair):
         run_cases(mariadb_pair, "cases_replica_down.py", OGC_REPL_REPLICA_DOWN="1")
     finally:
         mariadb_pair.restart_replica()
+
+
+def test_two_webs_and_two_workers_survive_losing_one_of_each(mariadb_pair):
+    run_cases(mariadb_pair, "cases_cluster.py")
