@@ -26,6 +26,7 @@ from challenges.models import (
     Visibility,
 )
 from core.amounts import ZERO
+from core.db_router import reads_from_replica
 from core.exceptions import NotFoundError
 from core.permissions import ROLE_MODERATOR, ROLE_OPERATOR, has_role
 from subscriptions.selectors import user_has_feature
@@ -55,6 +56,7 @@ def phase_q(phase: str, now: datetime) -> Q:
     return Q(status=phase)
 
 
+@reads_from_replica
 def challenge_list(
     *,
     user: User,
@@ -84,6 +86,7 @@ def challenge_list(
     return qs.order_by("-starts_at", "-id")
 
 
+@reads_from_replica
 def challenge_sections(*, user: User, now: datetime | None = None) -> dict[str, list[Challenge]]:
     """The list page's three sections: open, upcoming, past (three queries)."""
     now = now or timezone.now()
@@ -107,6 +110,7 @@ def challenge_get(*, slug: str, user: User, include_drafts: bool = False) -> Cha
     return challenge
 
 
+@reads_from_replica
 def submission_list(*, challenge: Challenge, user: User, status: str | None = None) -> QuerySet[Submission]:
     """Staff see every submission of the challenge (the review queue when
     ``status=submitted``); others see their own only."""
@@ -139,6 +143,7 @@ def review_queue(*, challenge: Challenge | None = None) -> QuerySet[Submission]:
     return qs.order_by("submitted_at", "id")
 
 
+@reads_from_replica
 def leaderboard(*, challenge: Challenge) -> QuerySet[Submission]:
     """The ranking. Once judged: the stored ranks. Before: accepted, scored
     submissions, higher score first, ties to the earlier submission (the order
@@ -272,6 +277,7 @@ def submission_outlook(
     )
 
 
+@reads_from_replica
 def badge_catalog(*, include_inactive: bool = False) -> QuerySet[Badge]:
     qs = Badge.objects.all()
     if not include_inactive:
@@ -287,6 +293,7 @@ def user_badges(*, user_id: int, include_revoked: bool = False) -> QuerySet[User
     return qs.order_by("-awarded_at", "-id")
 
 
+@reads_from_replica
 def public_profile(*, user_id: int):
     """An active user with their shown badges prefetched (two queries)."""
     from django.contrib.auth import get_user_model

@@ -8,11 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core.amounts import ZERO, format_amount
+from core.db_router import reads_from_replica
 from core.permissions import ROLE_MEMBER, has_role
 from governance.models import ABSTAIN, Proposal, ProposalStatus, Vote
 from wallets.models import Wallet
@@ -99,6 +101,7 @@ def vote_outlook(*, proposal: Proposal, user: User, now: datetime | None = None)
     return VoteOutlook(blocker="" if weight > 0 else "no_power", weight=weight)
 
 
+@reads_from_replica
 def proposal_list(*, status: str | None = None, viewer=None) -> QuerySet[Proposal]:
     """Every non-draft proposal, plus the viewer's own drafts, newest first."""
     visible = ~Q(status=ProposalStatus.DRAFT)
@@ -223,3 +226,9 @@ def proposals_closing_within(*, hours: int = 24, now=None) -> QuerySet[Proposal]
     return Proposal.objects.filter(
         status=ProposalStatus.ACTIVE, voting_ends_at__gt=now, voting_ends_at__lte=now + timedelta(hours=hours)
     ).order_by("voting_ends_at", "pk")
+
+
+@reads_from_replica
+def audit_log_list() -> QuerySet[LogEntry]:
+    """The audit trail for auditors and operators (from a replica when one is usable)."""
+    return LogEntry.objects.select_related("content_type")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from auditlog.models import LogEntry
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -26,7 +25,7 @@ from governance.api.serializers import (
     VoteOutputSerializer,
 )
 from governance.filters import AuditLogFilter
-from governance.selectors import proposal_get, proposal_list, proposal_results
+from governance.selectors import audit_log_list, proposal_get, proposal_list, proposal_results
 from governance.services import proposal_cancel, proposal_create, proposal_publish, vote_cast
 
 TAGS = ["governance"]
@@ -131,4 +130,6 @@ class AuditLogListApi(ListAPIView):
     filter_backends = [StrictDjangoFilterBackend]
     filterset_class = AuditLogFilter
     pagination_class = AuditLogPagination
-    queryset = LogEntry.objects.select_related("content_type")
+
+    def get_queryset(self):
+        return audit_log_list()

@@ -129,7 +129,45 @@ def database_config(url: str) -> dict:
     return config
 
 
-DATABASES = {"default": database_config(env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+# Read replicas (core/db_router.py, docs/scaling.md): DATABASE_REPLICA_URLS lists zero or
+# more MariaDB replicas of DATABASE_URL's server (aliases replica, replica_2, ...). None:
+# every read is the primary's and no router is installed. Under the test runner each
+# replica mirrors the test database (TEST MIRROR), so no second test database is made.
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+
+
+def replica_databases(urls: list[str]) -> dict[str, dict]:
+    """The DATABASES entries of the replicas at ``urls``."""
+    entries = {}
+    for number, url in enumerate(urls, start=1):
+        config = database_config(url)
+        if config["ENGINE"] == "django.db.backends.mysql":
+            config["OPTIONS"]["connect_timeout"] = env.int("OGC_REPLICA_CONNECT_TIMEOUT_SECONDS", default=2)
+        config["TEST"] = {"MIRROR": "default"}
+        entries["replica" if number == 1 else f"replica_{number}"] = config
+    return entries
+
+
+OGC_REPLICA_ALIASES = list(replica_databases(DATABASE_REPLICA_URLS))
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"] if OGC_REPLICA_ALIASES else []
+# A replica further behind than this (Seconds_Behind_Master), or not replicating, is skipped.
+OGC_REPLICA_MAX_LAG_SECONDS = env.float("OGC_REPLICA_MAX_LAG_SECONDS", default=5)
+# Read-your-writes: how long a read waits for a replica to apply the member's last write
+# (MASTER_GTID_WAIT) before going to the primary, and how long that position is kept.
+OGC_REPLICA_RYW_WAIT_SECONDS = env.float("OGC_REPLICA_RYW_WAIT_SECONDS", default=0.2)
+OGC_REPLICA_RYW_TTL_SECONDS = env.int("OGC_REPLICA_RYW_TTL_SECONDS", default=300)
+# How long a process trusts its last look at a replica's health.
+OGC_REPLICA_HEALTH_TTL_SECONDS = env.float("OGC_REPLICA_HEALTH_TTL_SECONDS", default=1.0)
+
+DATABASES = {
+    "default": database_config(env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
+    **replica_databases(DATABASE_REPLICA_URLS),
+}
+if OGC_REPLICA_ALIASES:
+    # Read-your-writes; outside the session and auth middleware: it sees their writes and the user they set.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("core.middleware.RequestIDMiddleware") + 1, "core.db_router.ReplicaReadsMiddleware"
+    )
 FORMS_URLFIELD_ASSUME_HTTPS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

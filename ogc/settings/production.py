@@ -1,13 +1,14 @@
 """Production settings: every secret and host from the environment, HTTPS only."""
 
 from .base import *  # noqa: F403
-from .base import database_config, env
+from .base import DATABASE_REPLICA_URLS, database_config, env, replica_databases
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-DATABASES = {"default": database_config(env("DATABASE_URL"))}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES = {"default": database_config(env("DATABASE_URL")), **replica_databases(DATABASE_REPLICA_URLS)}
+for _database in DATABASES.values():
+    _database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 CACHES = {"default": env.cache("CACHE_URL")}  # Redis: shared by every web process
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="smtp://localhost:25")

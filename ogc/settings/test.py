@@ -1,11 +1,14 @@
 """Test settings: MariaDB (DATABASE_URL), fast hasher, locmem email, stub broker."""
 
 from .base import *  # noqa: F403
-from .base import database_config, env
+from .base import DATABASE_REPLICA_URLS, database_config, env, replica_databases
 
 # Tests run on MariaDB, never SQLite: row locks, constraints and isolation are
 # what they prove. `make test` creates the `ogc` database user (see Makefile).
-DATABASES = {"default": database_config(env("DATABASE_URL", default="mysql://ogc:ogc-dev-password@127.0.0.1:3306/ogc"))}
+DATABASES = {
+    "default": database_config(env("DATABASE_URL", default="mysql://ogc:ogc-dev-password@127.0.0.1:3306/ogc")),
+    **replica_databases(DATABASE_REPLICA_URLS),
+}
 
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnopqrstuvwxyz"
 DEBUG = False

@@ -377,5 +377,5 @@ class OpsSupplyApi(APIView):
 
     @extend_schema(responses=s.SupplyOutputSerializer, tags=["operators"])
     def get(self, request: Request) -> Response:
-        context = {"revenue_by_month": selectors.revenue_by_month()}
-        return Response(s.SupplyOutputSerializer(selectors.supply_totals(), context=context).data)
+        supply, revenue = selectors.supply_report()
+        return Response(s.SupplyOutputSerializer(supply, context={"revenue_by_month": revenue}).data)

@@ -38,7 +38,7 @@ from wallets.selectors.money_screen import (
     transaction_export_for_user,
 )
 from wallets.selectors.stake_history import staked_balance_at, total_staked_at
-from wallets.selectors.supply import SUPPLY_LINES, Supply, revenue_by_month, supply_totals
+from wallets.selectors.supply import SUPPLY_LINES, Supply, revenue_by_month, supply_report, supply_totals
 from wallets.selectors.transfers import masked_email, member_label, transfer_counterparts
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "money_period_for_user",
     "revenue_by_month",
     "staked_balance_at",
+    "supply_report",
     "supply_totals",
     "total_staked_at",
     "transaction_export_for_user",

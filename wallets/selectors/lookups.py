@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from core.db_router import reads_from_replica
 from core.exceptions import NotFoundError
 from wallets.ledger import effect_of
 from wallets.managers import RowState, row_state, written_state
@@ -43,6 +44,7 @@ def wallet_get_for_user(*, user: User) -> Wallet:
     return wallet
 
 
+@reads_from_replica
 def transaction_list_for_user(*, user: User) -> QuerySet[Transaction]:
     """The user's ledger rows with their current state (``with_state()``), newest first
     (index ``idx_txn_user_created``)."""

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, localcontext
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.amounts import EXACT, ZERO, exact_sum
+from core.db_router import reads_from_replica
 from wallets.ledger import ESCROW_PREFIX, EXTERNAL, ISSUANCE, REVENUE
 from wallets.models import JournalLine, Wallet
 
@@ -96,7 +97,8 @@ def _one_statement() -> tuple[dict[str, Decimal], tuple[Decimal, Decimal, Decima
     )
     accounts: dict[str, Decimal] = {}
     members = (ZERO, ZERO, ZERO)
-    with connection.cursor() as cursor:
+    # The database a read of the journal goes to (a replica inside supply_report).
+    with connections[router.db_for_read(JournalLine)].cursor() as cursor:
         cursor.execute(sql)
         for code, *sums in cursor.fetchall():
             first, staked, held = (Decimal(str(v)) if v is not None else ZERO for v in sums)
@@ -158,3 +160,11 @@ def revenue_by_month(*, months: int = 12, now: datetime | None = None) -> list[t
             key = (month.date() if isinstance(month, datetime) else month).replace(day=1)
             totals[key] = row["total"] or ZERO
     return [(start, totals.get(start, ZERO)) for start in starts]
+
+
+@reads_from_replica
+def supply_report(*, months: int = 12) -> tuple[Supply, list[tuple[date, Decimal]]]:
+    """The operators' supply report (the supply and the revenue by month), from a replica
+    when one is usable: a report may be seconds old; the gap alert (``journal_checks``)
+    reads ``supply_totals`` from the primary."""
+    return supply_totals(), revenue_by_month(months=months)
