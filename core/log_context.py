@@ -48,7 +48,7 @@ class ContextFilter(logging.Filter):
 
 # --- scrubbing ----------------------------------------------------------------------
 _EMAIL = re.compile(r"([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
-_AUTH = re.compile(r"\b(Token|Bearer|Basic)\s+[A-Za-z0-9._~+/=\-]{6,}", re.IGNORECASE)
+_AUTH = re.compile(r"\b(Token|Bearer|Basic)\s+[\w.~+/=\-]{6,}", re.IGNORECASE)
 _SECRET_FIELD = re.compile(
     r"""(?P<key>["']?(?:password\d?|passwd|secret|api[_-]?key|token|access[_-]?token|refresh[_-]?token|"""
     r"""authorization|csrfmiddlewaretoken|sessionid|otp|code)["']?\s*[:=]\s*)(?P<quote>["']?)"""

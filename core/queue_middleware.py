@@ -123,10 +123,10 @@ class WorkerHeartbeatMiddleware(dramatiq.Middleware):
         interval = float(getattr(settings, "OGC_WORKER_HEARTBEAT_SECONDS", 15))
 
         def beat() -> None:
-            while True:
+            while not self._stop.wait(interval):
                 worker_heartbeat_write()
-                if self._stop.wait(interval):
-                    return
+
+        worker_heartbeat_write()  # at once: the probe passes as soon as the worker is up
 
         threading.Thread(target=beat, name="ogc-worker-heartbeat", daemon=True).start()
 

@@ -39,13 +39,23 @@ EXTRA_DENYLIST = [
 ]
 
 
+#: A variable or field whose name contains one of these is dropped whatever its value
+#: (``api_token``, ``new_password``, ``member_email``): sentry's scrubber matches whole names.
+SENSITIVE_NAME_PARTS = ("password", "passwd", "token", "secret", "email", "authorization", "cookie", "session")
+FILTERED = "[Filtered]"
+
+
+def _sensitive(name: object) -> bool:
+    return isinstance(name, str) and any(part in name.lower() for part in SENSITIVE_NAME_PARTS)
+
+
 def _scrub_strings(value: Any) -> Any:
     from core.log_context import scrub
 
     if isinstance(value, str):
         return scrub(value)
     if isinstance(value, dict):
-        return {key: _scrub_strings(item) for key, item in value.items()}
+        return {key: FILTERED if _sensitive(key) else _scrub_strings(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_scrub_strings(item) for item in value]
     if isinstance(value, tuple):
