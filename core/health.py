@@ -206,7 +206,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: 200 when every check passed, else 503 with the failed checks named."""
     results = run_readiness()
     failed = sorted(name for name, outcome in results.items() if outcome != "ok")
-    body = {"status": "unavailable" if failed else "ok", "checks": results}
+    body: dict[str, object] = {"status": "unavailable" if failed else "ok", "checks": results}
     if failed:
         body["failed"] = failed
     response = JsonResponse(body, status=503 if failed else 200)

@@ -149,6 +149,6 @@ def queue_depths(broker: dramatiq.Broker) -> dict[str, int]:
             ready, delayed, _dead = broker.get_queue_message_counts(queue)
             depths[queue] = int(ready) + int(delayed)
         else:  # StubBroker
-            queues = broker.queues  # type: ignore[attr-defined]
+            queues = broker.queues
             depths[queue] = sum(queues[name].qsize() for name in (queue, dq_name(queue)) if name in queues)
     return depths

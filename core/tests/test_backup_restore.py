@@ -43,7 +43,9 @@ def counts(database: str) -> dict[str, int]:
     with connection.cursor() as cursor:
         found = {}
         for table in TABLES:
-            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(database)}.{connection.ops.quote_name(table)}")
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {connection.ops.quote_name(database)}.{connection.ops.quote_name(table)}"
+            )
             found[table] = cursor.fetchone()[0]
         return found
 
@@ -88,9 +90,10 @@ def test_restore_drill_dump_restore_verify_ledger_and_check_integrity_clean(tmp_
     dump = tmp_path / "drill.sql.gz"
 
     call_command("backup", output=str(dump))
-    head = gzip.open(dump, "rt").read(4096)
-    assert "MariaDB dump" in head or "MySQL dump" in head
-    assert "ogc-dev-password" not in gzip.open(dump, "rt").read()  # credentials never in the dump
+    with gzip.open(dump, "rt") as text:
+        content = text.read()
+    assert "MariaDB dump" in content[:4096] or "MySQL dump" in content[:4096]
+    assert "ogc-dev-password" not in content  # credentials never in the dump
 
     call_command("restore", input=str(dump), database=restore_database)
     assert counts(restore_database) == counts(source)
@@ -101,9 +104,7 @@ def test_restore_drill_dump_restore_verify_ledger_and_check_integrity_clean(tmp_
         result = manage(*command, database=restore_database)
         assert result.returncode == 0, f"{command} on the copy: {result.stdout}\n{result.stderr}"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT name, ok FROM {connection.ops.quote_name(restore_database)}.check_runs ORDER BY name"
-        )
+        cursor.execute(f"SELECT name, ok FROM {connection.ops.quote_name(restore_database)}.check_runs ORDER BY name")
         assert list(cursor.fetchall()) == [("check_integrity", 1), ("verify_ledger", 1)]
 
 

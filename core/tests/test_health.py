@@ -132,7 +132,9 @@ def test_readyz_answers_503_within_a_second_when_the_broker_hangs(silent_server)
 def test_readyz_answers_503_within_a_second_when_the_cache_hangs(silent_server):
     """The cache client blocks its thread (no timeouts configured): the deadline still holds."""
     port, _server, _accepted = silent_server
-    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    caches = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    }
     with override_settings(CACHES=caches):
         started = time.monotonic()
         response = Client().get("/readyz")

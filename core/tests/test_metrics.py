@@ -88,13 +88,16 @@ def test_withdrawal_gauges_move_with_a_request_and_its_approval():
     assert value(approved, "ogc_withdrawals_awaiting_approval_tokens") == 0
     assert value(approved, "ogc_ledger_entries_last_minute") > value(waiting, "ogc_ledger_entries_last_minute")
     # Request metrics by view (django-prometheus) and database query counts are exported.
-    assert value(
-        approved,
-        "django_http_responses_total_by_status_view_method_total",
-        status="201",
-        view="api:wallet-withdrawals",
-        method="POST",
-    ) >= 1
+    assert (
+        value(
+            approved,
+            "django_http_responses_total_by_status_view_method_total",
+            status="201",
+            view="api:wallet-withdrawals",
+            method="POST",
+        )
+        >= 1
+    )
     assert sum(v for _labels, v in approved["django_db_execute_total"]) > 0
     assert all(v == 0 for _labels, v in approved["ogc_metrics_collect_errors"])
 

@@ -129,9 +129,7 @@ def test_no_password_token_or_full_email_in_the_logs_of_a_login_a_token_request_
         )
         assert response.status_code == 201, response.content
         # A careless line of our own is scrubbed as well.
-        logging.getLogger("ogc.test").warning(
-            "debug dump email=%s password=%s auth=Token %s", email, password, token
-        )
+        logging.getLogger("ogc.test").warning("debug dump email=%s password=%s auth=Token %s", email, password, token)
     text = output.getvalue()
     assert "POST /api/v1/wallet/withdrawals/ 201" in text  # the lines were captured
     for secret in (password, token, email, email.lower(), "wrong-password-123"):
