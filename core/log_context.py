@@ -40,7 +40,13 @@ class ContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         request = get_current_request()
-        record.request_id = get_request_id()
+        request_id = get_request_id()
+        if request is None:
+            # django.request's lines (4xx/5xx) are written after the middleware returned;
+            # they carry the request itself.
+            request = getattr(record, "request", None)
+            request_id = request_id or getattr(request, "request_id", None)
+        record.request_id = request_id
         record.user_id = _user_id(request) if request is not None else None
         record.path = getattr(request, "path", None) if request is not None else None
         return True
@@ -51,18 +57,25 @@ _EMAIL = re.compile(r"([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@([A-Za-z0-9.\-]+\.[A
 _AUTH = re.compile(r"\b(Token|Bearer|Basic)\s+[\w.~+/=\-]{6,}", re.IGNORECASE)
 _SECRET_FIELD = re.compile(
     r"""(?P<key>["']?(?:password\d?|passwd|secret|api[_-]?key|token|access[_-]?token|refresh[_-]?token|"""
-    r"""authorization|csrfmiddlewaretoken|sessionid|otp|code)["']?\s*[:=]\s*)(?P<quote>["']?)"""
+    r"""authorization|csrfmiddlewaretoken|sessionid|otp)["']?\s*[:=]\s*)(?P<quote>["']?)"""
     r"""(?P<value>[^"'\s,&;}]+)""",
     re.IGNORECASE,
 )
 REDACTED = "[redacted]"
 
 
+def _redact_field(match: re.Match[str]) -> str:
+    key, quote = match.group("key"), match.group("quote")
+    if not quote and key[:1] in "\"'":  # a JSON number or literal: keep the document valid
+        return f'{key}"{REDACTED}"'
+    return f"{key}{quote}{REDACTED}"
+
+
 def scrub(text: str) -> str:
     """``text`` with secrets and email addresses masked: ``a***@example.com``,
     ``Token [redacted]``, ``password=[redacted]``."""
     text = _AUTH.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
-    text = _SECRET_FIELD.sub(lambda m: f"{m.group('key')}{m.group('quote')}{REDACTED}", text)
+    text = _SECRET_FIELD.sub(_redact_field, text)
     return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
 
 
