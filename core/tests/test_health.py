@@ -144,3 +144,34 @@ def test_readyz_answers_503_within_a_second_when_the_cache_hangs(silent_server):
     assert body["failed"] == ["cache"]
     assert body["checks"]["cache"] == "no answer within 0.5 s"
     assert elapsed < 1.0, f"/readyz took {elapsed:.2f} s with a hung cache"
+
+
+def test_readyz_checks_a_rabbitmq_broker_by_its_amqp_greeting():
+    """The machine's RabbitMQ answers the AMQP protocol header with connection.start."""
+    with override_settings(DRAMATIQ_BROKER_URL="amqp://guest:guest@127.0.0.1:5672/"):
+        response = Client().get("/readyz")
+    assert response.status_code == 200, response.content
+    assert response.json()["checks"]["broker"] == "ok"
+
+
+def test_readyz_names_the_broker_when_nothing_listens_on_the_amqp_port():
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # a free port: connection refused
+    with override_settings(DRAMATIQ_BROKER_URL=f"amqp://guest:guest@127.0.0.1:{port}/"):
+        response = Client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"] == "broker unreachable"
+
+
+@override_settings(OGC_READINESS_TIMEOUT_SECONDS=0.5)
+def test_readyz_answers_503_within_a_second_when_the_amqp_broker_hangs(silent_server):
+    port, _server, _accepted = silent_server
+    with override_settings(DRAMATIQ_BROKER_URL=f"amqp://guest:guest@127.0.0.1:{port}/"):
+        started = time.monotonic()
+        response = Client().get("/readyz")
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"] == "no answer within 0.5 s"
+    assert elapsed < 1.0
