@@ -40,3 +40,13 @@ def post_worker_init(worker):
 
     gc.collect()
     gc.freeze()
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR set (docs/operations.md, "Metrics"), every worker
+    writes its metrics to files there and /metrics adds them up; a worker that exits
+    (recycled after max_requests, killed on timeout) must have its live gauges dropped."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -50,3 +50,8 @@ def members_search(*, query: str, limit: int = 10):
 
     query = query.strip()
     return User.objects.filter(Q(email__istartswith=query) | Q(display_name__icontains=query)).order_by("email")[:limit]
+
+
+def members_active_count(*, since) -> int:
+    """Active accounts that signed in since ``since`` (``/metrics``' active members)."""
+    return User.objects.filter(is_active=True, last_login__gte=since).count()

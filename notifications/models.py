@@ -17,6 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
+from core.middleware import request_id_or_blank
 from notifications.kinds import MANDATORY_IN_APP_KINDS, MANDATORY_KINDS, Channel, NotificationKind
 
 
@@ -88,6 +89,9 @@ class NotificationDelivery(models.Model):
     # (``failed``, outcome unknown); cleared when the row goes back to the queue.
     claim_token = models.CharField(max_length=32, null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # The correlation id of the request or command that caused the notification (the
+    # one on its audit entry and log lines; the worker that delivers it logs it too).
+    request_id = models.CharField(max_length=255, blank=True, default=request_id_or_blank, editable=False)
 
     class Meta:
         db_table = "notification_deliveries"

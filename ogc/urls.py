@@ -4,13 +4,18 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from ogc import pages
+from core.health import healthz, readyz
+from ogc import metrics, pages
 
 admin.site.site_header = "OGC NewFinity operator console"
 admin.site.site_title = "OGC NewFinity admin"
 admin.site.index_title = f"Operations ({settings.OGC_ENVIRONMENT})"
 
 urlpatterns = [
+    # Operations (docs/operations.md): liveness, readiness, Prometheus.
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     # Plans and subscriptions had their admin pages under the accounts app until
     # subscriptions became an app of its own: old bookmarks keep working.
     re_path(

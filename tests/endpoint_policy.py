@@ -170,6 +170,9 @@ def idempotency_headers() -> dict[str, str]:
 # --- the classification ---------------------------------------------------------------------
 
 POLICIES: dict[str, Policy | dict[str, Policy]] = {
+    # operations probes (docs/operations.md); /metrics is left out of the walk (tests/routes.py)
+    "healthz": PUBLIC,
+    "readyz": PUBLIC,
     # accounts
     "api:schema": PUBLIC,
     "api-docs": PUBLIC,

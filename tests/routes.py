@@ -13,7 +13,9 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-EXCLUDED_PREFIXES = ("admin/", "accounts/")
+# /metrics is refused to every session and member (a bearer token or a network
+# decides): core/tests/test_metrics.py covers it.
+EXCLUDED_PREFIXES = ("admin/", "accounts/", "metrics")
 SAFE_EXTRA = ("options", "head", "trace")
 
 

@@ -58,6 +58,9 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times the whole stack (requests, responses and
+    # latencies by view, method and status; /metrics, docs/operations.md).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIDMiddleware",
@@ -79,6 +82,7 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "ogc.urls"
@@ -107,6 +111,12 @@ TEMPLATES = [
 # the local (embedded) default is a SQLite file so `make run` needs no server.
 
 
+_PROMETHEUS_BACKENDS = {
+    "django.db.backends.mysql": "django_prometheus.db.backends.mysql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+
+
 def database_config(url: str) -> dict:
     """A DATABASES entry from a URL; MySQL/MariaDB get strict mode, utf8mb4 and
     READ COMMITTED (the isolation the ledger's locking is written for)."""
@@ -124,6 +134,10 @@ def database_config(url: str) -> dict:
             "CHARSET": "utf8mb4",
             "COLLATION": "utf8mb4_unicode_ci",
         }
+    # Query counts, errors and durations per database on /metrics: django-prometheus'
+    # wrapper of the same backend (vendor and behaviour unchanged). OGC_DB_METRICS=false: the plain backend.
+    if env.bool("OGC_DB_METRICS", default=True) and config["ENGINE"] in _PROMETHEUS_BACKENDS:
+        config["ENGINE"] = _PROMETHEUS_BACKENDS[config["ENGINE"]]
     config["ATOMIC_REQUESTS"] = False  # services own their transactions
     config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
     return config
@@ -321,6 +335,11 @@ _DRAMATIQ_MIDDLEWARE = [
     "dramatiq.middleware.Callbacks",
     "dramatiq.middleware.Retries",
     "django_dramatiq.middleware.DbConnectionsMiddleware",
+    # The request's correlation id travels in every message it enqueues; counts per
+    # actor and the worker heartbeat for /metrics and `manage.py worker_status`.
+    "core.queue_middleware.RequestIdMiddleware",
+    "core.queue_middleware.ActorStatsMiddleware",
+    "core.queue_middleware.WorkerHeartbeatMiddleware",
 ]
 # Redis only: a worker whose last command is older than the heartbeat timeout is dead,
 # and its unacknowledged messages go back to the queue at the next "maintenance", which
@@ -417,12 +436,49 @@ OGC_NOTIFICATION_CLAIM_SECONDS = env.float("OGC_NOTIFICATION_CLAIM_SECONDS", def
 # Seconds an SMTP operation may block (Django's default: forever, which would hold a claim).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
+# --- Operations: health, metrics, error tracking (docs/operations.md) -------------------
+# /readyz answers within this many seconds whatever hangs (a dependency that has not
+# answered by then is reported as failed).
+OGC_READINESS_TIMEOUT_SECONDS = env.float("OGC_READINESS_TIMEOUT_SECONDS", default=0.8)
+# /metrics is refused unless the caller sends "Authorization: Bearer <token>" or comes
+# from one of these networks (CIDRs, e.g. 10.0.0.0/8). Both empty: refused to all.
+OGC_METRICS_TOKEN = env("OGC_METRICS_TOKEN", default="")
+OGC_METRICS_ALLOWED_NETWORKS = env.list("OGC_METRICS_ALLOWED_NETWORKS", default=[])
+# Queue workers write a heartbeat to the cache this often (manage.py worker_status).
+OGC_WORKER_HEARTBEAT_SECONDS = env.float("OGC_WORKER_HEARTBEAT_SECONDS", default=15)
+# sentry-sdk, only when SENTRY_DSN is set (core/sentry.py); otherwise never imported.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+OGC_RELEASE = env("OGC_RELEASE", default="")
+if SENTRY_DSN:
+    from core.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=OGC_ENVIRONMENT,
+        release=OGC_RELEASE,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
 # --- Logging ------------------------------------------------------------------
+# One line per record on stderr: JSON objects in production (OGC_LOG_FORMAT=json, the
+# production default), readable text locally. Every line carries the correlation id,
+# the user id and the path (core/log_context.py) and is scrubbed of secrets and emails.
+OGC_LOG_FORMAT = env("OGC_LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "core.log_context.ContextFilter"}},
+    "formatters": {
+        "plain": {"()": "core.log_context.PlainFormatter"},
+        "json": {"()": "core.log_context.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if OGC_LOG_FORMAT == "json" else "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -23,6 +23,11 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Probes and the Prometheus scrape reach the app server directly over HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# JSON log lines for the log shipper (docs/operations.md, "Logs").
+OGC_LOG_FORMAT = env("OGC_LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = "json" if OGC_LOG_FORMAT == "json" else "plain"  # noqa: F405
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -10,6 +10,7 @@ operator console's reads), ``supply`` (the token supply from the journal) and
 
 from wallets.selectors.console import (
     REJECTED_PREFIX,
+    journal_entries_since,
     ledger_daily_volumes,
     members_ledger_history,
     withdrawal_queue,
@@ -52,6 +53,7 @@ __all__ = [
     "address_get_for_user",
     "address_list_for_user",
     "balance_series_for_user",
+    "journal_entries_since",
     "ledger_daily_volumes",
     "ledger_effect",
     "ledger_row_message",

@@ -9,7 +9,7 @@ from django.db.models import Count, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 
 from core.amounts import ZERO, amount_sum_field
-from wallets.models import Transaction, TransactionKind, TransactionStatus
+from wallets.models import JournalEntry, Transaction, TransactionKind, TransactionStatus
 
 _OUT = amount_sum_field()
 
@@ -92,3 +92,9 @@ def ledger_daily_volumes(*, since: datetime, kinds: list[str]) -> list[tuple]:
         .values_list("day", "kind")
         .annotate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=_OUT))
     )
+
+
+def journal_entries_since(*, since: datetime) -> int:
+    """Journal entries written since ``since`` (a range of ``idx_journal_entry_created``):
+    ``/metrics``' ledger entries per minute."""
+    return JournalEntry.objects.filter(created_at__gte=since).count()
