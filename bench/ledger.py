@@ -40,7 +40,7 @@ from bench._procs import run_workers
 
 SECONDS = float(os.environ.get("BENCH_LEDGER_SECONDS", "3"))
 LEVELS = [int(x) for x in os.environ.get("BENCH_LEDGER_CONCURRENCY", "1,2,4,8").split(",")]
-DB_NAME = "test_ogc_bench_ledger"
+DB_NAME = os.environ.get("BENCH_LEDGER_DB", "test_ogc_bench_ledger")
 TARGET = 0.7
 
 

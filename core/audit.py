@@ -16,19 +16,24 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Iterable, Iterator
+from datetime import UTC
 from typing import Any
 
 from auditlog.context import auditlog_disabled, auditlog_value, set_extra_data
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, router
 from django.db.models import Model
 from django.db.models.signals import pre_save
+from django.utils import timezone
 from django.utils.encoding import smart_str
 
 from core.middleware import new_request_id, reset_request_id, set_request_id
+from core.rows import insert_many
 
 
 def bind_actor(user: Any) -> None:
@@ -163,4 +168,62 @@ def log_entries_create(entries: Iterable[tuple[Model, int, dict[str, Any] | None
             entry.additional_data = get_additional_data()
         pre_save.send(sender=LogEntry, instance=entry, raw=False, using=using, update_fields=None)
         objs.append(entry)
-    return LogEntry.objects.using(using).bulk_create(objs) if objs else []
+    insert_many(objs)  # the INSERT bulk_create would send, without compiling it
+    return objs
+
+
+@functools.cache
+def _tracked_fields(model: type[Model]) -> tuple[tuple[str, str, Any], ...]:
+    """(name, how to read it, field) of the fields auditlog diffs for ``model``
+    (``auditlog.diff.model_instance_diff``'s choice: its registry's include/exclude)."""
+    from auditlog.diff import track_field
+    from auditlog.registry import auditlog
+
+    if settings.AUDITLOG_USE_FK_STRING_REPRESENTATION or not settings.AUDITLOG_STORE_JSON_CHANGES:
+        raise NotImplementedError("creation_changes follows auditlog's default FK values and JSON changes")
+    options = auditlog.get_model_fields(model)
+    fields = []
+    for field in (f for f in model._meta.get_fields() if track_field(f)):
+        if options["include_fields"] and field.name not in options["include_fields"]:
+            continue
+        if field.name in options["exclude_fields"] or field.name in options["mask_fields"]:
+            raise NotImplementedError(f"{model.__name__}.{field.name}: excluded/masked fields need auditlog's diff")
+        if isinstance(field, models.DateTimeField):
+            how = "datetime"
+        elif isinstance(field, models.JSONField):
+            how = "json"
+        elif (field.one_to_one or field.many_to_one) and hasattr(field, "rel_class"):
+            how = "fk"
+        else:
+            how = "plain"
+        fields.append((field.name, how, field))
+    return tuple(fields)
+
+
+_PRIMITIVE = (type(None), bool, int, float, str, list, tuple, dict, set)  # auditlog.diff.is_primitive
+
+
+def creation_changes(instance: Model) -> dict[str, tuple[Any, Any]] | None:
+    """The changes auditlog writes for a just-created ``instance`` (what
+    ``model_instance_diff(None, instance, use_json_for_changes=True)`` returns, for a
+    model registered without masked or excluded fields, with
+    ``AUDITLOG_STORE_JSON_CHANGES`` and without ``AUDITLOG_USE_FK_STRING_REPRESENTATION``),
+    computed from a field list read once per model. ``core/tests/test_audit_creation_changes.py``
+    compares the two."""
+    diff: dict[str, tuple[Any, Any]] = {}
+    for name, how, field in _tracked_fields(type(instance)):
+        if how == "fk":
+            value = getattr(instance, field.attname)
+        elif how == "datetime":
+            value = getattr(instance, name)
+            if value is not None:
+                value = field.to_python(value)
+                if settings.USE_TZ and not timezone.is_naive(value):
+                    value = timezone.make_naive(value, timezone=UTC)
+        elif how == "json":
+            value = field.to_python(getattr(instance, name))
+        else:
+            value = getattr(instance, name)
+        if value is not None:
+            diff[name] = (None, value if isinstance(value, _PRIMITIVE) else smart_str(value))
+    return diff or None

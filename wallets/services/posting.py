@@ -11,10 +11,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
-from auditlog.context import disable_auditlog
-from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,8 +19,9 @@ from django.utils.translation import gettext as _
 from rest_framework import status as http
 
 from core.amounts import EXACT, MAX_AMOUNT
-from core.audit import AuditAction, audit_record, log_entries_create
+from core.audit import AuditAction, audit_record, creation_changes, log_entries_create
 from core.exceptions import ApplicationError, ConflictError
+from core.rows import insert_many, insert_one, update_fields
 from wallets import events
 from wallets.ledger import BALANCES, COUNTERPART, Line, effect_of, entry_lines
 from wallets.lock_objects import wallet_for_update
@@ -119,12 +117,15 @@ def _balances(wallet: Wallet) -> tuple[Decimal, Decimal, Decimal]:
     return (wallet.available, wallet.staked, wallet.held)
 
 
+_WALLET_WRITE = ("available", "staked", "held", "updated_at")
+
+
 def _save_wallet(wallet: Wallet) -> None:
-    """Save the locked wallet's balances without auditlog's receiver: it would
-    re-SELECT the row we hold locked and diff every field to learn what we already
-    know. The caller writes the entry (``_audit_entries``)."""
-    with disable_auditlog():
-        wallet.save(update_fields=["available", "staked", "held", "updated_at"])
+    """Save the locked wallet's balances: ``save(update_fields=...)`` as one plain UPDATE
+    on the cursor (``core.rows``), without auditlog's receiver: it would re-SELECT the
+    row we hold locked and diff every field to learn what we already know. The caller
+    writes the entry (``_audit_entries``)."""
+    update_fields(wallet, _WALLET_WRITE)
 
 
 def _audit_entries(
@@ -143,8 +144,8 @@ def _audit_entries(
     if changes:
         yield wallet, LogEntry.Action.UPDATE, changes
     if created is not None:
-        use_json = settings.AUDITLOG_STORE_JSON_CHANGES
-        yield created, LogEntry.Action.CREATE, model_instance_diff(None, created, use_json_for_changes=use_json)
+        # auditlog's model_instance_diff(None, created), from a field list read once.
+        yield created, LogEntry.Action.CREATE, creation_changes(created)
 
 
 def _journal(
@@ -169,9 +170,9 @@ def _journal(
         memo=memo[:500],
         reference=row.external_reference or "",
     )
-    entry.save(force_insert=True)
+    insert_one(entry)
     lines = entry_lines(**_shape(row), status=status, previous_status=previous_status, other=other)
-    JournalLine.objects.bulk_create(_line_rows(entry, row, lines, counterpart_wallet_id=counterpart_wallet_id))
+    insert_many(_line_rows(entry, row, lines, counterpart_wallet_id=counterpart_wallet_id))
     return entry
 
 
@@ -245,8 +246,7 @@ def _write(
     if source is not None:
         row.source_type = ContentType.objects.get_for_model(source)
         row.source_id = source.pk
-    with disable_auditlog():
-        row.save()
+    insert_one(row)  # what row.save() writes (core.rows), without auditlog's receiver
     if journal:
         _journal(
             row, status=status, actor=actor, memo=row.memo, counterpart_wallet_id=counterpart_wallet_id, other=other

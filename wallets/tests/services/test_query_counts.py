@@ -20,7 +20,7 @@ from wallets.tests.factories import funded_user
 
 pytestmark = pytest.mark.django_db
 
-STAKE_STATEMENTS = 9  # 10 before double entry, + the entry header and its lines, - the notification's 3
+STAKE_STATEMENTS = 8  # 10 before double entry, + the entry header and its lines, - the notification's 3, - the badge hook's SELECT (after commit now)
 UNSTAKE_STATEMENTS = 8
 
 
