@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.encoding import smart_str
 
 from core.middleware import new_request_id, reset_request_id, set_request_id
-from core.rows import insert_many
+from core.rows import insert_many_values
 
 
 def bind_actor(user: Any) -> None:
@@ -126,7 +126,7 @@ def audit_record(*, action: AuditAction, instance: Model, actor: Any = None, dat
     )
 
 
-def log_entries_create(entries: Iterable[tuple[Model, int, dict[str, Any] | None]]) -> list[Any]:
+def log_entries_create(entries: Iterable[tuple[Model, int, dict[str, Any] | None]]) -> int:
     """Write audit entries for ``(instance, action, changes)`` triples in ONE INSERT.
 
     Each entry gets what ``LogEntry.objects.log_create`` fills (content type, object
@@ -141,35 +141,40 @@ def log_entries_create(entries: Iterable[tuple[Model, int, dict[str, Any] | None
 
     Nothing is written inside ``auditlog.context.disable_auditlog()``, like auditlog's
     receivers. ``pre_log``/``post_log`` are not sent (nothing here listens to them).
-    Call inside the transaction of the change the entries describe.
+    Call inside the transaction of the change the entries describe. Returns how many
+    entries were written.
     """
     from auditlog.cid import get_cid
     from auditlog.models import LogEntry
 
     if auditlog_disabled.get():
-        return []
-    cid = get_cid()
+        return 0
     using = router.db_for_write(LogEntry)
-    objs = []
+    # The context's fields (actor, actor email, remote address and port) come from
+    # auditlog's pre_save hook; it sets them from the context alone, the same for every
+    # entry of this call, so it runs once on a template and its values go on each row.
+    template = LogEntry(cid=get_cid())
+    pre_save.send(sender=LogEntry, instance=template, raw=False, using=using, update_fields=None)
+    base = {f.attname: getattr(template, f.attname) for f in LogEntry._meta.concrete_fields if not f.primary_key}
+    rows = []
     for instance, action, changes in entries:
         pk = instance.pk
-        entry = LogEntry(
-            content_type=ContentType.objects.get_for_model(instance),
-            object_pk=smart_str(pk),
-            object_id=pk if isinstance(pk, int) else None,
-            object_repr=smart_str(instance),
-            serialized_data=LogEntry.objects._get_serialized_data_or_none(instance),
-            action=action,
-            changes=changes,
-            cid=cid,
-        )
+        row = {
+            **base,
+            "content_type_id": ContentType.objects.get_for_model(instance).pk,
+            "object_pk": smart_str(pk),
+            "object_id": pk if isinstance(pk, int) else None,
+            "object_repr": smart_str(instance),
+            "serialized_data": LogEntry.objects._get_serialized_data_or_none(instance),
+            "action": action,
+            "changes": changes,
+        }
         get_additional_data = getattr(instance, "get_additional_data", None)
         if callable(get_additional_data):
-            entry.additional_data = get_additional_data()
-        pre_save.send(sender=LogEntry, instance=entry, raw=False, using=using, update_fields=None)
-        objs.append(entry)
-    insert_many(objs)  # the INSERT bulk_create would send, without compiling it
-    return objs
+            row["additional_data"] = get_additional_data()
+        rows.append(row)
+    # The INSERT bulk_create would send (one statement), without compiling it.
+    return insert_many_values(LogEntry, rows)
 
 
 @functools.cache

@@ -21,7 +21,7 @@ from rest_framework import status as http
 from core.amounts import EXACT, MAX_AMOUNT
 from core.audit import AuditAction, audit_record, creation_changes, log_entries_create
 from core.exceptions import ApplicationError, ConflictError
-from core.rows import insert_many, insert_one, update_fields
+from core.rows import insert_many_values, insert_one, insert_values, update_fields
 from wallets import events
 from wallets.ledger import BALANCES, COUNTERPART, Line, effect_of, entry_lines
 from wallets.lock_objects import wallet_for_update
@@ -157,23 +157,26 @@ def _journal(
     memo: str = "",
     counterpart_wallet_id: int | None = None,
     other: str | None = None,
-) -> JournalEntry:
+) -> int:
     """The balanced entry that gives ``row`` its ``status`` (from ``previous_status``
-    when a pending row settles): the header, then all its lines in ONE INSERT. Lines
-    come from ``wallets.ledger.entry_lines`` (the EFFECTS table); none is ever updated.
-    A member transfer's entry also carries the counterpart wallet's line."""
-    entry = JournalEntry(
-        kind=row.kind,
-        status=status,
-        transaction=row,
-        actor=actor,
-        memo=memo[:500],
-        reference=row.external_reference or "",
+    when a pending row settles): the header, then all its lines in ONE INSERT (both on
+    the raw cursor, ``core.rows``); returns the entry's id. Lines come from
+    ``wallets.ledger.entry_lines`` (the EFFECTS table); none is ever updated. A member
+    transfer's entry also carries the counterpart wallet's line."""
+    entry_id = insert_values(
+        JournalEntry,
+        {
+            "kind": row.kind,
+            "status": status,
+            "transaction_id": row.pk,
+            "actor_id": getattr(actor, "pk", actor),
+            "memo": memo[:500],
+            "reference": row.external_reference or "",
+        },
     )
-    insert_one(entry)
     lines = entry_lines(**_shape(row), status=status, previous_status=previous_status, other=other)
-    insert_many(_line_rows(entry, row, lines, counterpart_wallet_id=counterpart_wallet_id))
-    return entry
+    insert_many_values(JournalLine, _line_rows(entry_id, row, lines, counterpart_wallet_id=counterpart_wallet_id))
+    return entry_id
 
 
 def _shape(row: Transaction) -> dict[str, Any]:
@@ -181,22 +184,25 @@ def _shape(row: Transaction) -> dict[str, Any]:
 
 
 def _line_rows(
-    entry: JournalEntry, row: Transaction, lines: list[Line], *, counterpart_wallet_id: int | None = None
-) -> list[JournalLine]:
-    """Unsaved lines of ``entry``: a system account's, or a bucket of ``row``'s wallet
-    (or, for a member transfer's ``COUNTERPART`` line, of the other member's wallet)."""
-    rows = []
+    entry_id: int, row: Transaction, lines: list[Line], *, counterpart_wallet_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The lines of entry ``entry_id`` as ``{attname: value}`` rows: a system account's,
+    or a bucket of ``row``'s wallet (or, for a member transfer's ``COUNTERPART`` line, of
+    the other member's wallet). Columns left out get the model's defaults."""
+    rows: list[dict[str, Any]] = []
     for line in lines:
         if line.account == COUNTERPART:
             if counterpart_wallet_id is None:
                 raise ValueError(f"{row.kind} needs the counterpart wallet for its journal entry")
             rows.append(
-                JournalLine(entry=entry, wallet_id=counterpart_wallet_id, bucket="available", amount=line.amount)
+                {"entry_id": entry_id, "wallet_id": counterpart_wallet_id, "bucket": "available", "amount": line.amount}
             )
         elif line.account:
-            rows.append(JournalLine(entry=entry, account_id=line.account, amount=line.amount))
+            rows.append({"entry_id": entry_id, "account_id": line.account, "amount": line.amount})
         else:
-            rows.append(JournalLine(entry=entry, wallet_id=row.wallet_id, bucket=line.bucket or "", amount=line.amount))
+            rows.append(
+                {"entry_id": entry_id, "wallet_id": row.wallet_id, "bucket": line.bucket or "", "amount": line.amount}
+            )
     return rows
 
 

@@ -2,9 +2,9 @@
 
 A stake is: lock the wallet (SELECT ... FOR UPDATE), UPDATE it, INSERT the row, INSERT
 its journal entry and INSERT all the entry's lines (one multi-row INSERT), one INSERT
-for both audit entries and the badge hook's one SELECT, inside BEGIN/COMMIT (here
-SAVEPOINT/RELEASE: the test runs inside pytest-django's transaction). An unstake has no
-badge hook. No notification: the member staked or unstaked themselves (issue #16; a
+for both audit entries, inside BEGIN/COMMIT (here SAVEPOINT/RELEASE: the test runs inside
+pytest-django's transaction), all on the raw cursor (``core.rows``). The staking badges
+are evaluated after commit by a worker (``challenges.ledger_badges``): no statement here. No notification: the member staked or unstaked themselves (issue #16; a
 notification is for what others or the platform did, see ``wallets.events``).
 """
 
@@ -42,7 +42,8 @@ def test_stake_and_unstake_statement_counts(staker, django_assert_num_queries, d
     # Everything the invariants ask for was written by those statements, and no
     # notification for the member's own action.
     assert not Notification.objects.filter(event_id__in=[f"ledger:{r.pk}:completed" for r in (stake, unstake)])
-    assert len(callbacks) == 0
+    # After commit: only the staking badges' request (a worker evaluates them), no delivery.
+    assert [getattr(c, "func", c).__name__ for c in callbacks] == ["ledger_badges_enqueue"]
     assert Transaction.objects.filter(pk__in=[stake.pk, unstake.pk]).count() == 2
 
 
