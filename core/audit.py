@@ -126,8 +126,26 @@ def audit_record(*, action: AuditAction, instance: Model, actor: Any = None, dat
     )
 
 
-def log_entries_create(entries: Iterable[tuple[Model, int, dict[str, Any] | None]]) -> int:
-    """Write audit entries for ``(instance, action, changes)`` triples in ONE INSERT.
+def named_entry(
+    *, action: AuditAction, instance: Model, actor: Any = None, data: dict[str, Any] | None = None
+) -> tuple[Model, int, dict[str, Any], dict[str, Any]]:
+    """The entry ``audit_record`` writes, as an item of ``log_entries_create`` (so a
+    service writes it in the same INSERT as its other entries)."""
+    from auditlog.models import LogEntry
+
+    action = AuditAction(action)
+    fields: dict[str, Any] = {
+        "changes_text": f"action: {action.value}",
+        "additional_data": {"action": action.value, **json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))},
+    }
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        fields |= {"actor_id": actor.pk, "actor_email": actor.email}
+    return instance, LogEntry.Action.UPDATE, {}, fields
+
+
+def log_entries_create(entries: Iterable[tuple]) -> int:
+    """Write audit entries for ``(instance, action, changes)`` triples (or ``named_entry``
+    items: the same with the fields of a named entry) in ONE INSERT.
 
     Each entry gets what ``LogEntry.objects.log_create`` fills (content type, object
     pk/id/repr, serialized data, additional data, the correlation id from
@@ -157,7 +175,7 @@ def log_entries_create(entries: Iterable[tuple[Model, int, dict[str, Any] | None
     pre_save.send(sender=LogEntry, instance=template, raw=False, using=using, update_fields=None)
     base = {f.attname: getattr(template, f.attname) for f in LogEntry._meta.concrete_fields if not f.primary_key}
     rows = []
-    for instance, action, changes in entries:
+    for instance, action, changes, *extra in entries:
         pk = instance.pk
         row = {
             **base,
@@ -172,6 +190,8 @@ def log_entries_create(entries: Iterable[tuple[Model, int, dict[str, Any] | None
         get_additional_data = getattr(instance, "get_additional_data", None)
         if callable(get_additional_data):
             row["additional_data"] = get_additional_data()
+        for overrides in extra:  # a named entry's fields (``named_entry``)
+            row.update(overrides)
         rows.append(row)
     # The INSERT bulk_create would send (one statement), without compiling it.
     return insert_many_values(LogEntry, rows)

@@ -220,6 +220,7 @@ def _write(
     journal: bool = True,
     counterpart_wallet_id: int | None = None,
     other: str | None = None,
+    audit: list | None = None,
     **fields: Any,
 ) -> Transaction:
     """Apply the row's effect to the locked wallet, save both and audit both in one
@@ -227,7 +228,9 @@ def _write(
     receivers would write). ``user`` (the wallet's owner, when the caller holds it)
     saves a query in the notification. ``journal=False``: the row's lines are in
     another row's entry (the receiving side of a member transfer). ``other``: the system
-    account on the other side, when not the EFFECTS table's (a challenge's escrow)."""
+    account on the other side, when not the EFFECTS table's (a challenge's escrow).
+    ``audit``: a list to add the audit entries to instead of writing them (a caller that
+    writes several rows writes all their entries in one INSERT)."""
     before = _balances(wallet)
     _apply(wallet, kind, status, direction, amount)
     _save_wallet(wallet)
@@ -257,7 +260,10 @@ def _write(
         _journal(
             row, status=status, actor=actor, memo=row.memo, counterpart_wallet_id=counterpart_wallet_id, other=other
         )
-    log_entries_create(_audit_entries(wallet, before, row))
+    if audit is None:
+        log_entries_create(_audit_entries(wallet, before, row))
+    else:  # the caller writes them with its own, in one INSERT
+        audit.extend(_audit_entries(wallet, before, row))
     return row
 
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from rest_framework import status as http
 
 from core.amounts import EXACT, ZERO, amount_sum_field, format_amount, parse_amount
-from core.audit import AuditAction, audit_record
+from core.audit import AuditAction, log_entries_create, named_entry
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError
 from wallets import events
@@ -131,6 +131,7 @@ def transfer_create(
             raise _key_reused()
         return row
     _check_daily_limit(wallet, amount)
+    audit: list = []  # both wallets' and rows' entries and the named one: one INSERT
     out = _write(
         wallet,
         kind=K.TRANSFER_OUT,
@@ -142,6 +143,7 @@ def transfer_create(
         idempotency_key=idempotency_key,
         memo=memo,
         counterpart_wallet_id=other.pk,
+        audit=audit,
     )
     received = _write(
         other,
@@ -154,13 +156,17 @@ def transfer_create(
         source=out,
         memo=memo,
         journal=False,  # its line is in the sender's entry
+        audit=audit,
     )
-    audit_record(
-        action=AuditAction.TRANSFER_CREATE,
-        instance=out,
-        actor=sender,
-        data={"amount": amount, "recipient_id": target.pk, "received_id": received.pk, "memo": memo},
+    audit.append(
+        named_entry(
+            action=AuditAction.TRANSFER_CREATE,
+            instance=out,
+            actor=sender,
+            data={"amount": amount, "recipient_id": target.pk, "received_id": received.pk, "memo": memo},
+        )
     )
+    log_entries_create(audit)
     events.transaction_event(out)  # the ledger's listeners; no notification for one's own action
     events.transaction_event(received, actor=sender)
     return out

@@ -132,3 +132,17 @@ def test_creation_changes_equal_auditlogs_own_diff():
         k: list(v) for k, v in model_instance_diff(None, rows[0], use_json_for_changes=True).items()
     }
     assert timezone.now() - entry.timestamp < timedelta(minutes=1)
+
+
+def test_a_transfers_named_entry_is_the_one_audit_record_writes():
+    from core.audit import AuditAction, audit_record
+
+    user, other = funded_user("10"), funded_user("0")
+    out = transfer_create(sender=user, recipient=other.email, amount="2", memo="m")
+    named = LogEntry.objects.get(additional_data__action="transfer_create", object_pk=str(out.pk))
+    received = Transaction.objects.get(kind="transfer_in", source_id=out.pk)
+    data = {"amount": out.amount, "recipient_id": other.pk, "received_id": received.pk, "memo": "m"}
+    twin = audit_record(action=AuditAction.TRANSFER_CREATE, instance=out, actor=user, data=data)
+    _same_row(LogEntry, named.pk, twin.pk)
+    # One INSERT wrote all five: both wallets, both rows, the named entry.
+    assert LogEntry.objects.filter(pk__gte=named.pk - 4, pk__lte=named.pk).count() == 5

@@ -55,16 +55,17 @@ def test_an_idempotency_key_costs_one_lookup(staker, django_assert_num_queries):
     assert replay.pk == first.pk
 
 
-TRANSFER_STATEMENTS = 18
+TRANSFER_STATEMENTS = 15  # 18 before: the named audit entry and the notification's preference read folded in
 
 
 def test_transfer_statement_count(django_assert_num_queries, django_capture_on_commit_callbacks):
     """A transfer: the recipient with their wallet (one SELECT), the sender's wallet id,
     both wallets locked in one SELECT ... FOR UPDATE, the 24-hour sum; the sender's
-    wallet UPDATE, row INSERT, the one entry (header + all lines: two INSERTs) and one
-    INSERT of its audit entries; the receiver's wallet UPDATE, row INSERT (no entry of
-    its own) and audit INSERT; the named audit entry; the receiver's notification
-    (preferences SELECT, two INSERTs); inside SAVEPOINT/RELEASE."""
+    wallet UPDATE, row INSERT, the one entry (header + all lines: two INSERTs); the
+    receiver's wallet UPDATE and row INSERT (no entry of its own); ONE INSERT of all five
+    audit entries (both wallets, both rows, the named transfer entry); the receiver's
+    notification and its deliveries (two INSERTs, the email opt-out folded into the
+    second); inside SAVEPOINT/RELEASE."""
     sender, recipient = funded_user("100"), funded_user("0")
     from wallets.services import transfer_create
 
