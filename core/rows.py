@@ -230,3 +230,26 @@ def select_rows(model: type[Model], field_names: Sequence[str], where: str, para
             values[i] = func(values[i], col, db)
         out.append(model.from_db(db.alias, attnames, values))
     return out
+
+
+def select_value(sql: str, params: Sequence[Any], output_field: Any) -> Any:
+    """The one value ``sql`` returns (an aggregate), converted as the ORM converts an
+    expression of ``output_field`` (e.g. a SUM of decimals on SQLite)."""
+    from django.db.models import Value
+
+    db = _db()
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    value = row[0] if row else None
+    expression = Value(None, output_field=output_field)
+    for func in [*output_field.get_db_converters(db), *db.ops.get_db_converters(expression)]:
+        value = func(value, expression, db)
+    return value
+
+
+def fetch_rows(sql: str, params: Sequence[Any]) -> list[tuple]:
+    """The rows ``sql`` returns, as the driver gives them (ids, strings: no conversion)."""
+    with _db().cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
