@@ -204,7 +204,7 @@ def _tracked_fields(model: type[Model]) -> tuple[tuple[str, str, Any], ...]:
     from auditlog.diff import track_field
     from auditlog.registry import auditlog
 
-    if settings.AUDITLOG_USE_FK_STRING_REPRESENTATION or not settings.AUDITLOG_STORE_JSON_CHANGES:
+    if getattr(settings, "AUDITLOG_USE_FK_STRING_REPRESENTATION", False) or not settings.AUDITLOG_STORE_JSON_CHANGES:
         raise NotImplementedError("creation_changes follows auditlog's default FK values and JSON changes")
     options = auditlog.get_model_fields(model)
     fields = []

@@ -171,7 +171,7 @@ def insert_many_values(model: type[Model], rows: Iterable[Mapping[str, Any]]) ->
 @functools.cache
 def _update(model: type[Model], names: tuple[str, ...], vendor: str) -> tuple[str, list[Any]]:
     opts = model._meta
-    fields = [opts.get_field(name) for name in names]
+    fields: list[Any] = [opts.get_field(name) for name in names]
     quote = _db().ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - quoted identifiers, values are parameters
         quote(opts.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields), quote(opts.pk.column)
@@ -200,7 +200,7 @@ def _select(
 ) -> tuple[str, list[str], list[tuple]]:
     db = _db()
     opts = model._meta
-    fields = [opts.get_field(name) for name in field_names]
+    fields: list[Any] = [opts.get_field(name) for name in field_names]
     quote = db.ops.quote_name
     columns = {f.attname: quote(f.column) for f in opts.concrete_fields}
     sql = "SELECT {} FROM {} WHERE {}".format(  # noqa: S608 - quoted identifiers; ``where`` is the caller's constant

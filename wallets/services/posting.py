@@ -130,7 +130,7 @@ def _save_wallet(wallet: Wallet) -> None:
 
 def _audit_entries(
     wallet: Wallet, before: tuple[Decimal, Decimal, Decimal], created: Transaction | None = None
-) -> Iterator[tuple[Any, int, dict]]:
+) -> Iterator[tuple[Any, int, dict | None]]:
     """The entries auditlog's receivers would write, for ``log_entries_create``
     (lazy: nothing is computed inside ``disable_auditlog``). The wallet's: action
     UPDATE, ``changes = {field: [old, new]}`` as strings for the balances that moved
@@ -163,7 +163,7 @@ def _journal(
     the raw cursor, ``core.rows``); returns the entry's id. Lines come from
     ``wallets.ledger.entry_lines`` (the EFFECTS table); none is ever updated. A member
     transfer's entry also carries the counterpart wallet's line."""
-    entry_id = insert_values(
+    entry_id: Any = insert_values(
         JournalEntry,
         {
             "kind": row.kind,

@@ -71,7 +71,7 @@ def _recipient(sender: User, recipient: str) -> User:
 
 
 @functools.cache
-def _user_fields(model: type) -> tuple[str, ...]:
+def _user_fields(model: Any) -> tuple[str, ...]:
     return tuple(f.attname for f in model._meta.concrete_fields)
 
 
