@@ -1,32 +1,31 @@
-"""Stake/unstake round trips per second: our service vs. the same operation in raw SQL.
+"""The ledger's hot path against raw SQL (issue #16, item 8): stake+unstake round trips
+and member-transfer round trips per second, three paths each, in one run.
 
-Ours: ``wallets.services.stake_create`` then ``unstake_create`` (amount 1), i.e.
-everything production runs: row lock, re-check, balance update, ledger row,
-audit entries, notification and the badge hook. Baseline: the same two balance
-moves through mysqlclient, each ``BEGIN; UPDATE wallets ... WHERE id=? AND
-available >= 1`` (row-count check) ``; INSERT INTO transactions ... SELECT``
-(balances-after read from the row just updated) ``; COMMIT``.
+* **minimal raw**: the least SQL that moves the balances and leaves one ledger row per
+  wallet: per move ``UPDATE wallets ... WHERE <enough>`` (row-count check) and
+  ``INSERT INTO transactions ... SELECT`` (balances after, read from the row just
+  updated), in a transaction. A transfer: both UPDATEs (pk order) and both INSERTs.
+* **same-work raw**: exactly the statements and rows ours writes, on a mysqlclient
+  cursor, with nothing else: the lock read (``SELECT ... FOR UPDATE``), the balance
+  UPDATE, the ledger row, the journal entry and its lines, the audit entries in one
+  INSERT, for a transfer also the recipient lookup, the 24-hour sum and the receiver's
+  notification and deliveries (opt-out folded in), inside the same transaction control
+  Django sends (autocommit off, COMMIT, autocommit on). The column lists are the ones
+  ours uses (``core.rows.Table``: the models' concrete fields); the run checks that
+  its rows equal ours, column by column, before measuring.
+* **ours**: ``stake_create`` + ``unstake_create``, or ``transfer_create`` there and back,
+  i.e. everything production runs (the staking badges' request enqueued on commit; on
+  the test settings' stub broker, which only the worker process consumes).
 
-Both run in the same invocation, at concurrency 1, 2, 4 and 8, each worker a
-separate *process* with its own connection and its own wallet (web workers are
-processes; threads would measure the GIL, not the ledger). The ratio is
-ours / raw per concurrency; target >= 0.7. Also measured in the same run:
+Each cell: concurrency 1, 2, 4, 8 worker *processes* (each with its own connection and
+its own wallet, or its own pair of members for transfers: no cross-worker locks), the
+median of 3 runs (``BENCH_LEDGER_REPEATS``), with the client CPU per round trip
+(``time.process_time`` in the workers). Targets: ours >= 0.85x same-work raw and
+>= 0.35x minimal raw. Then a profile of ours and the statements of one round trip.
 
-* "no audit": ours inside ``auditlog.context.disable_auditlog()`` (no audit entries);
-* "ledger only": no audit entries, no notification, no badge hook (the bench patches
-  ``wallets.events.transaction_event`` out in its worker): what the ORM path itself
-  costs next to the raw SQL;
-* "stmt/s": ``SELECT 1`` through mysqlclient, one statement per iteration: the cost
-  of one database round trip at that concurrency. With it the table prints the
-  ceiling for ours: raw's time plus one such round trip for every statement ours
-  sends beyond raw's, with zero Python time.
-
-After the table: a profile of ours (cProfile, one process) and the statements one
-round trip of ours sends.
-
-Runs on the throw-away database ``test_ogc_bench_ledger`` (created and dropped
-here). Env: BENCH_LEDGER_SECONDS (per measurement, default 3),
-BENCH_LEDGER_CONCURRENCY (default "1,2,4,8").
+Env: BENCH_LEDGER_SECONDS (per run, default 3), BENCH_LEDGER_CONCURRENCY ("1,2,4,8"),
+BENCH_LEDGER_REPEATS (3), BENCH_LEDGER_DB (the throw-away database,
+``test_ogc_bench_ledger``), BENCH_LEDGER_SHORT=1 (a smoke run: 0.3 s, c=1,2, one run).
 """
 
 from __future__ import annotations
@@ -38,188 +37,248 @@ from decimal import Decimal
 from bench._db import on_throwaway_db
 from bench._procs import run_workers
 
-SECONDS = float(os.environ.get("BENCH_LEDGER_SECONDS", "3"))
-LEVELS = [int(x) for x in os.environ.get("BENCH_LEDGER_CONCURRENCY", "1,2,4,8").split(",")]
-DB_NAME = "test_ogc_bench_ledger"
-TARGET = 0.7
+SHORT = os.environ.get("BENCH_LEDGER_SHORT") == "1"
+SECONDS = float(os.environ.get("BENCH_LEDGER_SECONDS", "0.3" if SHORT else "3"))
+LEVELS = [int(x) for x in os.environ.get("BENCH_LEDGER_CONCURRENCY", "1,2" if SHORT else "1,2,4,8").split(",")]
+REPEATS = int(os.environ.get("BENCH_LEDGER_REPEATS", "1" if SHORT else "3"))
+DB_NAME = os.environ.get("BENCH_LEDGER_DB", "test_ogc_bench_ledger")
+SAME_WORK_TARGET, MINIMAL_TARGET = 0.85, 0.35
+ONE = Decimal(1)
+
+# The workers transfer thousands of times a minute between their two members.
+os.environ.setdefault("OGC_TRANSFER_DAILY_LIMIT", "1000000000")
 
 
-# --- the two paths, one round trip each -------------------------------------------------
-
-
-def _ours_factory(user_id: int) -> Callable[[], None]:
-    from accounts.models import User
-    from wallets.services import stake_create, unstake_create
-
-    user = User.objects.get(pk=user_id)
-    one = Decimal(1)
-
-    def round_trip() -> None:
-        stake_create(user=user, amount=one)
-        unstake_create(user=user, amount=one)
-
-    return round_trip
-
-
-def _ours_no_audit_factory(user_id: int) -> Callable[[], None]:
-    from auditlog.context import disable_auditlog
-
-    inner = _ours_factory(user_id)
-
-    def round_trip() -> None:
-        with disable_auditlog():
-            inner()
-
-    return round_trip
-
-
-RAW_MOVE = """UPDATE wallets SET available = available + %s, staked = staked + %s, updated_at = UTC_TIMESTAMP(6)
-WHERE id = %s AND available + %s >= 0 AND staked + %s >= 0"""
-RAW_ROW = """INSERT INTO transactions (wallet_id, user_id, kind, status, direction, amount, available_after,
- staked_after, held_after, memo, status_reason, chain, destination_address, created_at, completed_at)
-SELECT id, user_id, %s, 'completed', 'internal', %s, available, staked, held, '', '', '', '',
- UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM wallets WHERE id = %s"""
-
-
-def _raw_connection(*, autocommit: bool):
-    """A mysqlclient connection to the bench database, outside Django."""
+def _raw_connection():
+    """A mysqlclient connection to the bench database, outside Django (autocommit on,
+    READ COMMITTED like Django's connections)."""
     import MySQLdb
     from django.db import connection
 
     db = connection.settings_dict
-    return MySQLdb.connect(
+    conn = MySQLdb.connect(
         host=db["HOST"] or "127.0.0.1",
         port=int(db["PORT"] or 3306),
         user=db["USER"],
         password=db["PASSWORD"],
         database=db["NAME"],
         charset="utf8mb4",
-        autocommit=autocommit,
+        autocommit=True,
     )
+    conn.cursor().execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+    _RAW.append(conn)
+    return conn
 
 
-def _raw_factory(user_id: int) -> Callable[[], None]:
-    conn = _raw_connection(autocommit=False)
+#: This process's raw connections, closed before the database is dropped (an open
+#: transaction on one would make DROP DATABASE wait for ever).
+_RAW: list = []
+
+
+# --- ours ----------------------------------------------------------------------------------------
+
+
+def _ours_stake(key: tuple[int, ...]) -> Callable[[], None]:
+    from accounts.models import User
+    from wallets.services import stake_create, unstake_create
+
+    user = User.objects.get(pk=key[0])
+
+    def round_trip() -> None:
+        stake_create(user=user, amount=ONE)
+        unstake_create(user=user, amount=ONE)
+
+    return round_trip
+
+
+def _ours_transfer(key: tuple[int, ...]) -> Callable[[], None]:
+    from accounts.models import User
+    from wallets.services import transfer_create
+
+    a, b = User.objects.get(pk=key[0]), User.objects.get(pk=key[1])
+
+    def round_trip() -> None:
+        transfer_create(sender=a, recipient=b.email, amount=ONE)
+        transfer_create(sender=b, recipient=a.email, amount=ONE)
+
+    return round_trip
+
+
+# --- minimal raw ----------------------------------------------------------------------------------
+
+MIN_MOVE = """UPDATE wallets SET available = available + %s, staked = staked + %s, updated_at = UTC_TIMESTAMP(6)
+WHERE id = %s AND available + %s >= 0 AND staked + %s >= 0"""
+MIN_ROW = """INSERT INTO transactions (wallet_id, user_id, kind, status, direction, amount, available_after,
+ staked_after, held_after, memo, status_reason, chain, destination_address, created_at, completed_at)
+SELECT id, user_id, %s, 'completed', %s, %s, available, staked, held, '', '', '', '',
+ UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM wallets WHERE id = %s"""
+
+
+def _wallet_ids(cursor, user_ids) -> list[int]:
+    out = []
+    for user_id in user_ids:
+        cursor.execute("SELECT id FROM wallets WHERE user_id = %s", (user_id,))
+        out.append(cursor.fetchone()[0])
+    return out
+
+
+def _minimal_stake(key: tuple[int, ...]) -> Callable[[], None]:
+    conn = _raw_connection()
     cursor = conn.cursor()
-    cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
-    cursor.execute("SELECT id FROM wallets WHERE user_id = %s", (user_id,))
-    (wallet_id,) = cursor.fetchone()
-    conn.commit()
-    one = Decimal(1)
+    (wallet_id,) = _wallet_ids(cursor, key[:1])
 
     def move(kind: str, d_available: Decimal, d_staked: Decimal) -> None:
         cursor.execute("BEGIN")
-        cursor.execute(RAW_MOVE, (d_available, d_staked, wallet_id, d_available, d_staked))
+        cursor.execute(MIN_MOVE, (d_available, d_staked, wallet_id, d_available, d_staked))
         if cursor.rowcount != 1:
             conn.rollback()
             raise RuntimeError("insufficient funds in the raw path")
-        cursor.execute(RAW_ROW, (kind, one, wallet_id))
-        conn.commit()
+        cursor.execute(MIN_ROW, (kind, "internal", ONE, wallet_id))
+        cursor.execute("COMMIT")
 
     def round_trip() -> None:
-        move("stake", -one, one)
-        move("unstake", one, -one)
+        move("stake", -ONE, ONE)
+        move("unstake", ONE, -ONE)
 
     return round_trip
 
 
-def _ours_ledger_only_factory(user_id: int) -> Callable[[], None]:
-    """Ours without the side effects (audit entries, notification, badge hook):
-    what the ORM path itself costs next to the raw SQL."""
-    from unittest import mock
+def _minimal_transfer(key: tuple[int, ...]) -> Callable[[], None]:
+    conn = _raw_connection()
+    cursor = conn.cursor()
+    a, b = _wallet_ids(cursor, key[:2])
 
-    from auditlog.context import disable_auditlog
-
-    inner = _ours_factory(user_id)
-    quiet = mock.patch("wallets.events.transaction_event", lambda row, **kwargs: None)
-    quiet.start()  # this worker process only runs this path
+    def send(sender: int, receiver: int) -> None:
+        cursor.execute("BEGIN")
+        for wallet_id in sorted((sender, receiver)):  # pk order, like ours
+            delta = -ONE if wallet_id == sender else ONE
+            cursor.execute(MIN_MOVE, (delta, 0, wallet_id, delta, 0))
+            if cursor.rowcount != 1:
+                conn.rollback()
+                raise RuntimeError("insufficient funds in the raw path")
+        cursor.execute(MIN_ROW, ("transfer_out", "debit", ONE, sender))
+        cursor.execute(MIN_ROW, ("transfer_in", "credit", ONE, receiver))
+        cursor.execute("COMMIT")
 
     def round_trip() -> None:
-        with disable_auditlog():
-            inner()
+        send(a, b)
+        send(b, a)
 
     return round_trip
 
 
-def _statement_factory(user_id: int) -> Callable[[], None]:
-    """One database round trip (``SELECT 1``) per call, on a raw connection."""
-    cursor = _raw_connection(autocommit=True).cursor()
-
-    def round_trip() -> None:
-        cursor.execute("SELECT 1")
-        cursor.fetchall()
-
-    return round_trip
+# --- same-work raw: bench/_same_work.py ---------------------------------------------------------
 
 
-PATHS = {
-    "ours": _ours_factory,
-    "ours (auditlog off)": _ours_no_audit_factory,
-    "ours (ledger only)": _ours_ledger_only_factory,
-    "raw SQL": _raw_factory,
-    "SELECT 1": _statement_factory,
+def _same_work_stake(key: tuple[int, ...]) -> Callable[[], None]:
+    from bench._same_work import SameWork
+
+    return SameWork(_raw_connection()).stake_round_trip(key[0])
+
+
+def _same_work_transfer(key: tuple[int, ...]) -> Callable[[], None]:
+    from bench._same_work import SameWork
+
+    return SameWork(_raw_connection()).transfer_round_trip(key[0], key[1])
+
+
+OPERATIONS = {
+    "stake+unstake": {"minimal raw": _minimal_stake, "same-work raw": _same_work_stake, "ours": _ours_stake},
+    "transfer there and back": {
+        "minimal raw": _minimal_transfer,
+        "same-work raw": _same_work_transfer,
+        "ours": _ours_transfer,
+    },
 }
 
-#: Database round trips of one raw round trip: per move BEGIN, UPDATE, INSERT, COMMIT.
-RAW_STATEMENTS = 8
-#: Round trips Django sends that CaptureQueriesContext does not show: per transaction,
-#: re-enabling autocommit after the COMMIT (the "BEGIN" it shows is disabling it).
-UNLOGGED_PER_TRANSACTION = 1
+
+# --- the harness --------------------------------------------------------------------------------------
 
 
-# --- the harness ------------------------------------------------------------------------------
+def _members(count: int, label: str) -> list[int]:
+    from accounts.models import User
+    from wallets.services import deposit_create
+
+    ids = []
+    for i in range(count):
+        user = User.objects.create(email=f"bench-{label}-{i}@example.test", password="!")
+        deposit_create(user=user, amount="1000000")
+        ids.append(user.pk)
+    return ids
 
 
-#: Client CPU seconds per round trip (the worker's own process time), per (path, level).
-CLIENT_CPU: dict[tuple[str, int], float] = {}
+def _keys(operation: str, level: int, label: str) -> list[tuple[int, ...]]:
+    """One key per worker, on members no other cell uses: one member (stake) or a pair (transfer)."""
+    per_worker = 1 if operation == "stake+unstake" else 2
+    ids = _members(level * per_worker, label)
+    return [tuple(ids[i * per_worker : (i + 1) * per_worker]) for i in range(level)]
 
 
-def _measure(path: str, user_ids: list[int], concurrency: int) -> float:
-    count, cpu = run_workers(PATHS[path], user_ids[:concurrency], SECONDS, label=path)
-    CLIENT_CPU[(path, concurrency)] = cpu / max(count, 1)
-    return count / SECONDS
+def _cell(operation: str, path: str, level: int) -> tuple[float, float]:
+    """Median of REPEATS runs: (round trips per second, client CPU ms per round trip of that run)."""
+    runs = []
+    for repeat in range(REPEATS):
+        keys = _keys(operation, level, f"{operation[:5]}-{path[:4]}-{level}-{repeat}")
+        count, cpu = run_workers(OPERATIONS[operation][path], keys, SECONDS, label=f"{operation}/{path}")
+        runs.append((count / SECONDS, cpu / max(count, 1) * 1000))
+    runs.sort()
+    return runs[len(runs) // 2]
 
 
-def _queries_per_round_trip(user_id: int) -> list[str]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    round_trip = _ours_factory(user_id)
-    round_trip()  # steady state: the first stake grants the badges (once per user)
-    with CaptureQueriesContext(connection) as ctx:
-        round_trip()
-    return [q["sql"].split(" ")[0] + " " + _table_of(q["sql"]) for q in ctx.captured_queries]
+def _verdict(ratio: float, target: float) -> str:
+    return "PASS" if ratio >= target else "MISS"
 
 
-def _table_of(sql: str) -> str:
-    for marker in (" FROM `", " INTO `", "UPDATE `"):
-        if marker in sql:
-            return sql.split(marker, 1)[1].split("`", 1)[0]
-    return ""
+def _table() -> list[str]:
+    misses = []
+    for operation in OPERATIONS:
+        print(
+            f"\n{operation}: round trips per second (median of {REPEATS} x {SECONDS:g} s), client CPU ms per round trip"
+        )
+        print(
+            f"{'c':>2}  {'minimal':>8} {'cpu':>5}  {'same-work':>9} {'cpu':>5}  {'ours':>6} {'cpu':>5}"
+            f"  {'ours/same-work':>14}  {'ours/minimal':>12}  {'same-work/minimal':>17}"
+        )
+        for level in LEVELS:
+            (minimal, m_cpu), (same, s_cpu), (ours, o_cpu) = (
+                _cell(operation, path, level) for path in ("minimal raw", "same-work raw", "ours")
+            )
+            vs_same, vs_min = ours / same, ours / minimal
+            a, b = _verdict(vs_same, SAME_WORK_TARGET), _verdict(vs_min, MINIMAL_TARGET)
+            if "MISS" in (a, b):
+                misses.append(f"{operation} c={level}")
+            print(
+                f"{level:>2}  {minimal:>8.0f} {m_cpu:>5.2f}  {same:>9.0f} {s_cpu:>5.2f}  {ours:>6.0f} {o_cpu:>5.2f}"
+                f"  {vs_same:>8.2f}x {a}  {vs_min:>6.2f}x {b}  {same / minimal:>16.2f}x",
+                flush=True,
+            )
+    return misses
 
 
 #: (label, [(file suffix, function), ...]): cumulative time of those functions.
 PROFILED = [
     ("the whole round trip", [("bench/ledger.py", "round_trip")]),
-    ("SQL execution (statements, client side)", [("MySQLdb/cursors.py", "execute")]),
+    ("SQL execution (mysqlclient, incl. waiting)", [("MySQLdb/cursors.py", "execute")]),
     (
         "transaction control (autocommit off/on, COMMIT)",
         [("django/db/backends/mysql/base.py", "_set_autocommit"), ("django/db/backends/base/base.py", "_commit")],
     ),
     ("lock the wallet (SELECT ... FOR UPDATE)", [("wallets/lock_objects.py", "wallet_for_update")]),
-    ("balances, row and audit (_write)", [("wallets/services/posting.py", "_write")]),
+    ("balances, row, entry and audit (_write)", [("wallets/services/posting.py", "_write")]),
+    ("  of which: journal entry and lines", [("wallets/services/posting.py", "_journal")]),
     ("  of which: audit entries (one INSERT)", [("core/audit.py", "log_entries_create")]),
+    ("ledger listeners (badge request on commit)", [("wallets/listeners.py", "ledger_row_written")]),
+    ("after commit: badge request to the broker", [("challenges/ledger_badges.py", "ledger_badges_enqueue")]),
     ("notification (notify)", [("notifications/services.py", "notify")]),
-    ("badge hook (on_ledger_row)", [("challenges/badges.py", "on_ledger_row")]),
 ]
 
 
-def _profile(user_id: int, rounds: int = 200) -> None:
-    """Where one round trip of ours spends its time (cProfile, one process)."""
+def _profile(operation: str, key: tuple[int, ...], rounds: int = 200) -> None:
+    """Where one round trip of ours spends its time (cProfile, one process; wall time)."""
     import cProfile
     import pstats
 
-    round_trip = _ours_factory(user_id)
+    round_trip = OPERATIONS[operation]["ours"](key)
     round_trip()
     profiler = cProfile.Profile()
     profiler.enable()
@@ -228,7 +287,7 @@ def _profile(user_id: int, rounds: int = 200) -> None:
     profiler.disable()
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     total = None
-    print(f"\nprofile of {rounds} round trips of ours (cumulative time, share of the round trip):")
+    print(f"\nprofile of {rounds} {operation} round trips of ours (cumulative wall time under cProfile):")
     for label, functions in PROFILED:
         cumulative = sum(
             v[3]
@@ -237,7 +296,26 @@ def _profile(user_id: int, rounds: int = 200) -> None:
         )
         if total is None:
             total = cumulative or 1.0
-        print(f"  {label:<50} {cumulative / rounds * 1000:7.2f} ms  {cumulative / total:6.1%}")
+        if cumulative:
+            print(f"  {label:<50} {cumulative / rounds * 1000:7.2f} ms  {cumulative / total:6.1%}")
+
+
+def _statements(operation: str, key: tuple[int, ...]) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    round_trip = OPERATIONS[operation]["ours"](key)
+    round_trip()
+    with CaptureQueriesContext(connection) as ctx:
+        round_trip()
+    return [_short(q["sql"]) for q in ctx.captured_queries]
+
+
+def _short(sql: str) -> str:
+    for marker in (" INTO `", "UPDATE `", " FROM `"):
+        if marker in sql:
+            return sql.split(" ")[0] + " " + sql.split(marker, 1)[1].split("`", 1)[0]
+    return sql.split(" ")[0]
 
 
 def main() -> None:
@@ -245,72 +323,29 @@ def main() -> None:
 
 
 def _run() -> None:
-    from accounts.models import User
-    from wallets.services import deposit_create
+    try:
+        _measure_all()
+    finally:
+        for conn in _RAW:
+            conn.close()
+
+
+def _measure_all() -> None:
+    from bench._same_work import check_same_rows
     from wallets.verification import verify_ledger
 
-    top = max(LEVELS)
-    user_ids = {}
-    for path in PATHS:
-        ids = []
-        for i in range(top):
-            user = User.objects.create(email=f"bench-{len(user_ids)}-{i}@example.test", password="!")
-            deposit_create(user=user, amount="1000")
-            ids.append(user.pk)
-        user_ids[path] = ids
-
-    queries = _queries_per_round_trip(user_ids["ours"][0])
-    ours_trips = len(queries) + 2 * UNLOGGED_PER_TRANSACTION
-    extra = ours_trips - RAW_STATEMENTS
-
-    rates: dict[tuple[str, int], float] = {}
-    print(f"stake+unstake round trips per second ({SECONDS:g} s per cell, one wallet per worker process)")
+    check_same_rows(_raw_connection, _members)
+    print("same-work raw writes ours' rows: checked column by column (bench/_same_work.py)")
+    misses = _table()
     print(
-        f"{'concurrency':>11}  {'ours':>6}  {'raw SQL':>7}  {'ratio':>6}  {'no audit':>8}  {'ledger only':>11}"
-        f"  {'ledger/raw':>10}  {'stmt/s':>7}  {'ceil rtt':>8}  {'ceil no-py':>10}"
+        f"\ntargets: ours >= {SAME_WORK_TARGET}x same-work raw and >= {MINIMAL_TARGET}x minimal raw; "
+        + ("all met" if not misses else f"missed at: {', '.join(misses)}")
     )
-    for level in LEVELS:
-        for path in PATHS:
-            rates[(path, level)] = _measure(path, user_ids[path], level)
-        ours, raw = rates[("ours", level)], rates[("raw SQL", level)]
-        quiet, ledger = rates[("ours (auditlog off)", level)], rates[("ours (ledger only)", level)]
-        statements = rates[("SELECT 1", level)]
-        # Per worker. "rtt": raw's time plus one measured SELECT 1 per extra statement of ours.
-        # "no-py": ours' measured waiting (the server working on its statements) plus raw's
-        # client CPU, i.e. ours if its Python cost what raw's does.
-        raw_time, statement_time = level / raw, level / statements
-        ceiling_rtt = raw_time / (raw_time + extra * statement_time)
-        ours_waiting = level / ours - CLIENT_CPU[("ours", level)]
-        ceiling_no_python = raw_time / (ours_waiting + CLIENT_CPU[("raw SQL", level)])
-        # More workers than cores: waiting includes waiting for a CPU, not only the server.
-        no_python = f"{ceiling_no_python:>9.2f}x" if level <= (os.cpu_count() or 1) else f"{'n/a':>10}"
-        flag = "" if ours / raw >= TARGET else "  < target"
-        print(
-            f"{level:>11}  {ours:>6.0f}  {raw:>7.0f}  {ours / raw:>5.2f}x  {quiet:>8.0f}  {ledger:>11.0f}"
-            f"  {ledger / raw:>9.2f}x  {statements:>7.0f}  {ceiling_rtt:>7.2f}x  {no_python}{flag}",
-            flush=True,
-        )
-    print(
-        f"ceil rtt: raw's rate if each of ours' {extra} extra statements cost one SELECT 1 round trip and Python "
-        "nothing (network only)\nceil no-py: ours' measured waiting on the server + raw's client CPU (the ORM's "
-        f"Python free; n/a above the core count); statement count alone gives {RAW_STATEMENTS}/{ours_trips} = "
-        f"{RAW_STATEMENTS / ours_trips:.2f}x"
-    )
-    print("\nwhere a round trip's time goes, per worker (client CPU = the worker's own process time):")
-    print(f"{'concurrency':>11}  {'path':<20} {'wall ms':>8}  {'client CPU ms':>13}  {'waiting ms':>10}")
-    for level in LEVELS:
-        for path in ("ours", "ours (ledger only)", "raw SQL"):
-            wall = level / rates[(path, level)] * 1000
-            cpu = CLIENT_CPU[(path, level)] * 1000
-            print(f"{level:>11}  {path:<20} {wall:>8.2f}  {cpu:>13.2f}  {wall - cpu:>10.2f}")
-    _profile(user_ids["ours"][0])
-
-    print(
-        f"\nstatements in one round trip of ours: {len(queries)} shown + {2 * UNLOGGED_PER_TRANSACTION} "
-        f"not shown (autocommit back on after each COMMIT) = {ours_trips} database round trips; "
-        f"raw SQL: {RAW_STATEMENTS} (BEGIN, UPDATE, INSERT ... SELECT, COMMIT per move)"
-    )
-    for statement in queries:
-        print(f"  {statement}")
+    for operation in OPERATIONS:
+        key = _keys(operation, 1, f"prof-{operation[:5]}")[0]
+        _profile(operation, key)
+        statements = _statements(operation, key)
+        print(f"statements of one {operation} round trip of ours ({len(statements)} shown, + 1 autocommit-on each):")
+        print("  " + ", ".join(statements))
     report = verify_ledger()
     print(f"\n{report.summary()}")

@@ -1,10 +1,10 @@
-"""Rule-based badges: granted inside the transaction of the event that earns them.
+"""Rule-based badges: granted inside the transaction of the event that earns them
+(the staking badges: right after it, ``challenges.ledger_badges``).
 
 Each rule is granted at most once per user and badge (the unique
 ``(user, badge)`` row is the proof, even under concurrent events); a badge that
-staff revoked is never granted again by a rule. ``on_ledger_row`` is a ledger
-listener (registered in ``ChallengesConfig.ready``, see ``wallets.listeners``) called
-for every ledger row (staking rules).
+staff revoked is never granted again by a rule. The staking rules are evaluated
+after the ledger commits, by a worker (``challenges.ledger_badges``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from challenges.models import Badge, BadgeRule, UserBadge
-from core.amounts import format_amount
 from core.i18n import member_locale
 from core.templatetags.ui import badge_description, badge_name
 
@@ -112,26 +111,3 @@ def badges_grant_by_rule(*, user: User, rule: str, source: Any = None, reason: s
 
 def staker_threshold() -> Decimal:
     return Decimal(str(getattr(settings, "OGC_BADGE_STAKER_MIN", "1000")))
-
-
-def on_ledger_row(row) -> list[UserBadge]:
-    """Staking rules, for a ledger row just written (inside its transaction):
-    a completed stake grants "first stake"; a staked balance of at least
-    ``OGC_BADGE_STAKER_MIN`` after the row grants "staker".
-
-    It runs on every stake, so it costs one query (which of the rules' badges the
-    user has never held; nothing more when both are held) and none for other rows."""
-    from wallets.models import TransactionKind, TransactionStatus
-
-    if row.kind != TransactionKind.STAKE or row.status != TransactionStatus.COMPLETED:
-        return []
-    threshold = staker_threshold()
-    rules = [BadgeRule.FIRST_STAKE]
-    if row.staked_after >= threshold:
-        rules.append(BadgeRule.STAKER)
-    reasons: dict[str, str] = {
-        BadgeRule.FIRST_STAKE: "First stake",
-        BadgeRule.STAKER: f"Staked at least {format_amount(threshold)}",
-    }
-    badges = _badges_not_held(user=row.user, rules=rules)
-    return _grant(user=row.user, badges=badges, source=row, reason_for=lambda badge: reasons[badge.rule])

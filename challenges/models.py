@@ -366,3 +366,19 @@ auditlog.register(Submission, exclude_fields=["updated_at"])
 auditlog.register(Reward)
 auditlog.register(Badge, exclude_fields=["updated_at"])
 auditlog.register(UserBadge)
+
+
+class LedgerBadgeMark(models.Model):
+    """How far the staking-badge reconcile (``challenges.ledger_badges``) has read the
+    ledger: every completed stake row with an id up to ``last_transaction_id`` has
+    been evaluated. One row per rule set (``name``); a watermark, not a record of money."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_transaction_id = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "ledger_badge_marks"
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_transaction_id}"

@@ -16,19 +16,24 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Iterable, Iterator
+from datetime import UTC
 from typing import Any
 
 from auditlog.context import auditlog_disabled, auditlog_value, set_extra_data
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, router
 from django.db.models import Model
 from django.db.models.signals import pre_save
+from django.utils import timezone
 from django.utils.encoding import smart_str
 
 from core.middleware import new_request_id, reset_request_id, set_request_id
+from core.rows import insert_many_values
 
 
 def bind_actor(user: Any) -> None:
@@ -123,8 +128,26 @@ def audit_record(*, action: AuditAction, instance: Model, actor: Any = None, dat
     )
 
 
-def log_entries_create(entries: Iterable[tuple[Model, int, dict[str, Any] | None]]) -> list[Any]:
-    """Write audit entries for ``(instance, action, changes)`` triples in ONE INSERT.
+def named_entry(
+    *, action: AuditAction, instance: Model, actor: Any = None, data: dict[str, Any] | None = None
+) -> tuple[Model, int, dict[str, Any], dict[str, Any]]:
+    """The entry ``audit_record`` writes, as an item of ``log_entries_create`` (so a
+    service writes it in the same INSERT as its other entries)."""
+    from auditlog.models import LogEntry
+
+    action = AuditAction(action)
+    fields: dict[str, Any] = {
+        "changes_text": f"action: {action.value}",
+        "additional_data": {"action": action.value, **json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))},
+    }
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        fields |= {"actor_id": actor.pk, "actor_email": actor.email}
+    return instance, LogEntry.Action.UPDATE, {}, fields
+
+
+def log_entries_create(entries: Iterable[tuple]) -> int:
+    """Write audit entries for ``(instance, action, changes)`` triples (or ``named_entry``
+    items: the same with the fields of a named entry) in ONE INSERT.
 
     Each entry gets what ``LogEntry.objects.log_create`` fills (content type, object
     pk/id/repr, serialized data, additional data, the correlation id from
@@ -138,31 +161,96 @@ def log_entries_create(entries: Iterable[tuple[Model, int, dict[str, Any] | None
 
     Nothing is written inside ``auditlog.context.disable_auditlog()``, like auditlog's
     receivers. ``pre_log``/``post_log`` are not sent (nothing here listens to them).
-    Call inside the transaction of the change the entries describe.
+    Call inside the transaction of the change the entries describe. Returns how many
+    entries were written.
     """
     from auditlog.cid import get_cid
     from auditlog.models import LogEntry
 
     if auditlog_disabled.get():
-        return []
-    cid = get_cid()
+        return 0
     using = router.db_for_write(LogEntry)
-    objs = []
-    for instance, action, changes in entries:
+    # The context's fields (actor, actor email, remote address and port) come from
+    # auditlog's pre_save hook; it sets them from the context alone, the same for every
+    # entry of this call, so it runs once on a template and its values go on each row.
+    template = LogEntry(cid=get_cid())
+    pre_save.send(sender=LogEntry, instance=template, raw=False, using=using, update_fields=None)
+    base = {f.attname: getattr(template, f.attname) for f in LogEntry._meta.concrete_fields if not f.primary_key}
+    rows = []
+    for instance, action, changes, *extra in entries:
         pk = instance.pk
-        entry = LogEntry(
-            content_type=ContentType.objects.get_for_model(instance),
-            object_pk=smart_str(pk),
-            object_id=pk if isinstance(pk, int) else None,
-            object_repr=smart_str(instance),
-            serialized_data=LogEntry.objects._get_serialized_data_or_none(instance),
-            action=action,
-            changes=changes,
-            cid=cid,
-        )
+        row = {
+            **base,
+            "content_type_id": ContentType.objects.get_for_model(instance).pk,
+            "object_pk": smart_str(pk),
+            "object_id": pk if isinstance(pk, int) else None,
+            "object_repr": smart_str(instance),
+            "serialized_data": LogEntry.objects._get_serialized_data_or_none(instance),
+            "action": action,
+            "changes": changes,
+        }
         get_additional_data = getattr(instance, "get_additional_data", None)
         if callable(get_additional_data):
-            entry.additional_data = get_additional_data()
-        pre_save.send(sender=LogEntry, instance=entry, raw=False, using=using, update_fields=None)
-        objs.append(entry)
-    return LogEntry.objects.using(using).bulk_create(objs) if objs else []
+            row["additional_data"] = get_additional_data()
+        for overrides in extra:  # a named entry's fields (``named_entry``)
+            row.update(overrides)
+        rows.append(row)
+    # The INSERT bulk_create would send (one statement), without compiling it.
+    return insert_many_values(LogEntry, rows)
+
+
+@functools.cache
+def _tracked_fields(model: type[Model]) -> tuple[tuple[str, str, Any], ...]:
+    """(name, how to read it, field) of the fields auditlog diffs for ``model``
+    (``auditlog.diff.model_instance_diff``'s choice: its registry's include/exclude)."""
+    from auditlog.diff import track_field
+    from auditlog.registry import auditlog
+
+    if getattr(settings, "AUDITLOG_USE_FK_STRING_REPRESENTATION", False) or not settings.AUDITLOG_STORE_JSON_CHANGES:
+        raise NotImplementedError("creation_changes follows auditlog's default FK values and JSON changes")
+    options = auditlog.get_model_fields(model)
+    fields = []
+    for field in (f for f in model._meta.get_fields() if track_field(f)):
+        if options["include_fields"] and field.name not in options["include_fields"]:
+            continue
+        if field.name in options["exclude_fields"] or field.name in options["mask_fields"]:
+            raise NotImplementedError(f"{model.__name__}.{field.name}: excluded/masked fields need auditlog's diff")
+        if isinstance(field, models.DateTimeField):
+            how = "datetime"
+        elif isinstance(field, models.JSONField):
+            how = "json"
+        elif (field.one_to_one or field.many_to_one) and hasattr(field, "rel_class"):
+            how = "fk"
+        else:
+            how = "plain"
+        fields.append((field.name, how, field))
+    return tuple(fields)
+
+
+_PRIMITIVE = (type(None), bool, int, float, str, list, tuple, dict, set)  # auditlog.diff.is_primitive
+
+
+def creation_changes(instance: Model) -> dict[str, tuple[Any, Any]] | None:
+    """The changes auditlog writes for a just-created ``instance`` (what
+    ``model_instance_diff(None, instance, use_json_for_changes=True)`` returns, for a
+    model registered without masked or excluded fields, with
+    ``AUDITLOG_STORE_JSON_CHANGES`` and without ``AUDITLOG_USE_FK_STRING_REPRESENTATION``),
+    computed from a field list read once per model. ``core/tests/test_audit_creation_changes.py``
+    compares the two."""
+    diff: dict[str, tuple[Any, Any]] = {}
+    for name, how, field in _tracked_fields(type(instance)):
+        if how == "fk":
+            value = getattr(instance, field.attname)
+        elif how == "datetime":
+            value = getattr(instance, name)
+            if value is not None:
+                value = field.to_python(value)
+                if settings.USE_TZ and not timezone.is_naive(value):
+                    value = timezone.make_naive(value, timezone=UTC)
+        elif how == "json":
+            value = field.to_python(getattr(instance, name))
+        else:
+            value = getattr(instance, name)
+        if value is not None:
+            diff[name] = (None, value if isinstance(value, _PRIMITIVE) else smart_str(value))
+    return diff or None

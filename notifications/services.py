@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, NotFoundError
+from notifications.folded import can_fold, notification_write_folded
 from notifications.kinds import Channel, NotificationKind, is_locked
 from notifications.lock_objects import failed_for_update
 from notifications.models import DeliveryStatus, Notification, NotificationDelivery, NotificationPreference
@@ -93,9 +94,13 @@ def enqueue_deliveries(*, channel: str, delivery_ids: Sequence[int]) -> bool:
 
 
 def _enqueue_on_commit(deliveries: Iterable[NotificationDelivery]) -> None:
+    _enqueue_ids_on_commit((delivery.pk, delivery.channel) for delivery in deliveries)
+
+
+def _enqueue_ids_on_commit(deliveries: Iterable[tuple[int, str]]) -> None:
     by_channel: dict[str, list[int]] = defaultdict(list)
-    for delivery in deliveries:
-        by_channel[delivery.channel].append(delivery.pk)
+    for pk, channel in deliveries:
+        by_channel[channel].append(pk)
     for channel, ids in by_channel.items():
         transaction.on_commit(functools.partial(enqueue_deliveries, channel=channel, delivery_ids=ids))
 
@@ -125,6 +130,10 @@ def notify(
     unique ``event_id`` raises IntegrityError and the caller's transaction rolls back.
     """
     _validate_kind(kind)
+    if (event_id is None or event_is_new) and can_fold(kind):
+        notification, pairs = notification_write_folded(user, kind, title, body, data, event_id)
+        _enqueue_ids_on_commit(pairs)
+        return notification
     if event_id is not None and not event_is_new:
         existing = Notification.objects.filter(event_id=event_id).first()
         if existing is not None:

@@ -76,3 +76,28 @@ class BadgeFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Badge {n}")
     description = "A badge."
     icon = "*"
+
+
+def run_badge_messages(operation):
+    """Run ``operation()`` as if its transaction committed (its on-commit callbacks run:
+    the staking-badge request goes to the test settings' stub broker), then process the
+    badge messages waiting on the broker in this thread, with the actor's own function.
+    For tests inside pytest-django's transaction; a real Worker needs committed rows
+    (``challenges/tests/services/test_ledger_badges.py``)."""
+    import dramatiq
+    from django.test import TestCase
+    from dramatiq import Message
+
+    from challenges.tasks import QUEUE
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        result = operation()
+    broker = dramatiq.get_broker()
+    queue = broker.queues.get(QUEUE)
+    while queue is not None and not queue.empty():
+        message = Message.decode(queue.get_nowait())
+        try:
+            broker.get_actor(message.actor_name).fn(*message.args, **message.kwargs)
+        finally:
+            queue.task_done()  # StubBroker.join waits for every message to be done
+    return result

@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from accounts.tests.factories import UserFactory
 from challenges.models import Badge, BadgeRule
-from challenges.tests.factories import BadgeFactory, moderator
+from challenges.tests.factories import BadgeFactory, moderator, run_badge_messages
 from notifications.models import Notification
 from wallets.services import stake_create
 from wallets.tests.factories import funded_user
@@ -64,9 +64,9 @@ def test_the_migration_rewrites_only_the_texts_that_name_the_setting():
         ("es", "Insignia conseguida: Staker comprometido", "Tiene al menos 2,500 OGC en staking."),
     ],
 )
-def test_the_staker_notification_says_the_live_threshold(locale, title, body):
+def test_the_staker_notification_says_the_live_threshold(locale, title, body, broker):
     user = funded_user("3000", locale=locale)
-    stake_create(user=user, amount="2500")
+    run_badge_messages(lambda: stake_create(user=user, amount="2500"))  # the worker's job, here
     earned = Notification.objects.filter(recipient=user, kind="badge_earned", data__badge="staker").get()
     assert (earned.title, earned.body) == (title, body)
     assert SETTING not in earned.title + earned.body

@@ -101,13 +101,31 @@ def test_unknown_kind_is_refused(user):
 
 
 @pytest.mark.django_db
-def test_a_new_event_costs_three_statements_and_keeps_preferences(user, django_assert_num_queries):
+def test_a_new_event_costs_two_statements_and_keeps_preferences(
+    user, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     preferences_update(user=user, changes=[("stake_changed", "email", False)])
-    with django_assert_num_queries(3):  # preferences (email only: in-app is mandatory), notification, deliveries
+    # The notification, then its deliveries with the email opt-out folded in (INSERT ...
+    # SELECT ... WHERE NOT EXISTS a turned-off preference; in-app is mandatory).
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(2):
         notification = notify(
             user=user, kind="stake_changed", title="Staking", body="b", event_id="ledger:1:completed", event_is_new=True
         )
-    assert list(notification.deliveries.values_list("channel", flat=True)) == ["in_app"]
+    deliveries = list(notification.deliveries.values_list("pk", "channel", "status", "attempts"))
+    assert [row[1:] for row in deliveries] == [("in_app", "queued", 0)]
+    assert [c.keywords for c in callbacks] == [{"channel": "in_app", "delivery_ids": [deliveries[0][0]]}]
+    # Email left on: both channels, each enqueued on commit with its own id.
+    with django_capture_on_commit_callbacks() as callbacks:
+        both = notify(user=user, kind="deposit_credited", title="D", body="b", event_id="ledger:9:x", event_is_new=True)
+    ids = dict(both.deliveries.values_list("channel", "pk"))
+    assert sorted(ids) == ["email", "in_app"]
+    assert sorted((c.keywords["channel"], c.keywords["delivery_ids"]) for c in callbacks) == [
+        ("email", [ids["email"]]),
+        ("in_app", [ids["in_app"]]),
+    ]
+    # A kind the member may turn off entirely keeps the preferences read first.
+    preferences_update(user=user, changes=[("announcement", "email", False), ("announcement", "in_app", False)])
+    assert notify(user=user, kind="announcement", title="A", body="b", event_id="n:1", event_is_new=True) is None
     # Without the promise: the event-id lookup and a savepoint around the inserts.
     with django_assert_num_queries(6):
         notify(user=user, kind="stake_changed", title="Staking", body="b", event_id="ledger:2:completed")
@@ -125,3 +143,27 @@ def test_a_broken_new_event_promise_rolls_the_caller_back(user):
         )
     assert list(Notification.objects.values_list("event_id", flat=True)) == ["ledger:3:completed"]
     assert NotificationDelivery.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_folded_rows_are_the_rows_the_orm_path_writes(user):
+    """Every column of the notification and its deliveries written by the two raw
+    INSERTs equals what the ORM path (``_notification_write``) writes."""
+    from notifications.folded import notification_write_folded
+    from notifications.services import _notification_write
+
+    data = {"amount": "1.5", "nested": {"a": [1, 2]}}
+    ours, pairs = notification_write_folded(user, "deposit_credited", "T", "B", data, "ev:1")
+    theirs, _deliveries = _notification_write(user, "deposit_credited", "T", "B", data, "ev:2", ["in_app", "email"])
+
+    def columns(model, **filters):
+        names = [f.attname for f in model._meta.concrete_fields]
+        return list(model.objects.filter(**filters).order_by("channel" if "channel" in names else "pk").values(*names))
+
+    skip = {"id", "event_id", "notification_id", "created_at", "updated_at", "queued_at"}
+    strip = lambda rows: [{k: v for k, v in row.items() if k not in skip} for row in rows]  # noqa: E731
+    assert strip(columns(Notification, pk=ours.pk)) == strip(columns(Notification, pk=theirs.pk))
+    assert strip(columns(NotificationDelivery, notification=ours)) == strip(
+        columns(NotificationDelivery, notification=theirs)
+    )
+    assert sorted(pairs) == sorted(NotificationDelivery.objects.filter(notification=ours).values_list("pk", "channel"))

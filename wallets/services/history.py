@@ -67,10 +67,10 @@ def journal_unjournaled_rows() -> int:
         counterparts = _receiving_wallets(chunk)
         JournalEntry.objects.bulk_create([entry for _, entry, _ in planned])
         lines = [
-            line
+            JournalLine(**line)
             for row, entry, previous in planned
             for line in _line_rows(
-                entry,
+                entry.pk,
                 row,
                 entry_lines(**_shape(row), status=entry.status, previous_status=previous),
                 counterpart_wallet_id=counterparts.get(row.pk),

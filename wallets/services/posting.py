@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
-from auditlog.context import disable_auditlog
-from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
@@ -24,8 +22,9 @@ from django.utils.translation import gettext as _
 from rest_framework import status as http
 
 from core.amounts import EXACT, MAX_AMOUNT
-from core.audit import AuditAction, audit_record, log_entries_create
+from core.audit import AuditAction, audit_record, creation_changes, log_entries_create
 from core.exceptions import ApplicationError, ConflictError
+from core.rows import insert_many_values, insert_one, insert_values, update_fields
 from wallets import events
 from wallets.ledger import BALANCES, COUNTERPART, Line, effect_of, entry_lines
 from wallets.lock_objects import wallet_for_update
@@ -122,17 +121,20 @@ def _balances(wallet: Wallet) -> tuple[Decimal, Decimal, Decimal]:
     return (wallet.available, wallet.staked, wallet.held)
 
 
+_WALLET_WRITE = ("available", "staked", "held", "updated_at")
+
+
 def _save_wallet(wallet: Wallet) -> None:
-    """Save the locked wallet's balances without auditlog's receiver: it would
-    re-SELECT the row we hold locked and diff every field to learn what we already
-    know. The caller writes the entry (``_audit_entries``)."""
-    with disable_auditlog():
-        wallet.save(update_fields=["available", "staked", "held", "updated_at"])
+    """Save the locked wallet's balances: ``save(update_fields=...)`` as one plain UPDATE
+    on the cursor (``core.rows``), without auditlog's receiver: it would re-SELECT the
+    row we hold locked and diff every field to learn what we already know. The caller
+    writes the entry (``_audit_entries``)."""
+    update_fields(wallet, _WALLET_WRITE)
 
 
 def _audit_entries(
     wallet: Wallet, before: tuple[Decimal, Decimal, Decimal], created: Transaction | None = None
-) -> Iterator[tuple[Any, int, dict]]:
+) -> Iterator[tuple[Any, int, dict | None]]:
     """The entries auditlog's receivers would write, for ``log_entries_create``
     (lazy: nothing is computed inside ``disable_auditlog``). The wallet's: action
     UPDATE, ``changes = {field: [old, new]}`` as strings for the balances that moved
@@ -146,8 +148,8 @@ def _audit_entries(
     if changes:
         yield wallet, LogEntry.Action.UPDATE, changes
     if created is not None:
-        use_json = settings.AUDITLOG_STORE_JSON_CHANGES
-        yield created, LogEntry.Action.CREATE, model_instance_diff(None, created, use_json_for_changes=use_json)
+        # auditlog's model_instance_diff(None, created), from a field list read once.
+        yield created, LogEntry.Action.CREATE, creation_changes(created)
 
 
 def _journal(
@@ -161,26 +163,31 @@ def _journal(
     other: str | None = None,
     pending_entry_id: int | None = None,
     external_reference: str | None = None,
-) -> JournalEntry:
+) -> tuple[int, datetime]:
     """The balanced entry that gives ``row`` its ``status`` (from ``previous_status``
     when a pending row settles: then it names the pending entry it settles, and a
-    withdrawal's payout hash): the header, then all its lines in ONE INSERT. Lines
-    come from ``wallets.ledger.entry_lines`` (the EFFECTS table); none is ever updated.
-    A member transfer's entry also carries the counterpart wallet's line."""
-    entry = JournalEntry(
-        kind=row.kind,
-        status=status,
-        transaction=row,
-        actor=actor,
-        memo=memo[:500],
-        reference=external_reference or row.external_reference or "",
-        pending_entry_id=pending_entry_id,
-        external_reference=external_reference,
+    withdrawal's payout hash): the header, then all its lines in ONE INSERT (both on
+    the raw cursor, ``core.rows``); returns the entry's id and time. Lines come from
+    ``wallets.ledger.entry_lines`` (the EFFECTS table); none is ever updated. A member
+    transfer's entry also carries the counterpart wallet's line."""
+    created_at = timezone.now()
+    entry_id: Any = insert_values(
+        JournalEntry,
+        {
+            "kind": row.kind,
+            "status": status,
+            "transaction_id": row.pk,
+            "actor_id": getattr(actor, "pk", actor),
+            "memo": memo[:500],
+            "reference": external_reference or row.external_reference or "",
+            "pending_entry_id": pending_entry_id,
+            "external_reference": external_reference,
+            "created_at": created_at,
+        },
     )
-    entry.save(force_insert=True)
     lines = entry_lines(**_shape(row), status=status, previous_status=previous_status, other=other)
-    JournalLine.objects.bulk_create(_line_rows(entry, row, lines, counterpart_wallet_id=counterpart_wallet_id))
-    return entry
+    insert_many_values(JournalLine, _line_rows(entry_id, row, lines, counterpart_wallet_id=counterpart_wallet_id))
+    return entry_id, created_at
 
 
 def _shape(row: Transaction) -> dict[str, Any]:
@@ -188,22 +195,25 @@ def _shape(row: Transaction) -> dict[str, Any]:
 
 
 def _line_rows(
-    entry: JournalEntry, row: Transaction, lines: list[Line], *, counterpart_wallet_id: int | None = None
-) -> list[JournalLine]:
-    """Unsaved lines of ``entry``: a system account's, or a bucket of ``row``'s wallet
-    (or, for a member transfer's ``COUNTERPART`` line, of the other member's wallet)."""
-    rows = []
+    entry_id: int, row: Transaction, lines: list[Line], *, counterpart_wallet_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The lines of entry ``entry_id`` as ``{attname: value}`` rows: a system account's,
+    or a bucket of ``row``'s wallet (or, for a member transfer's ``COUNTERPART`` line, of
+    the other member's wallet). Columns left out get the model's defaults."""
+    rows: list[dict[str, Any]] = []
     for line in lines:
         if line.account == COUNTERPART:
             if counterpart_wallet_id is None:
                 raise ValueError(f"{row.kind} needs the counterpart wallet for its journal entry")
             rows.append(
-                JournalLine(entry=entry, wallet_id=counterpart_wallet_id, bucket="available", amount=line.amount)
+                {"entry_id": entry_id, "wallet_id": counterpart_wallet_id, "bucket": "available", "amount": line.amount}
             )
         elif line.account:
-            rows.append(JournalLine(entry=entry, account_id=line.account, amount=line.amount))
+            rows.append({"entry_id": entry_id, "account_id": line.account, "amount": line.amount})
         else:
-            rows.append(JournalLine(entry=entry, wallet_id=row.wallet_id, bucket=line.bucket or "", amount=line.amount))
+            rows.append(
+                {"entry_id": entry_id, "wallet_id": row.wallet_id, "bucket": line.bucket or "", "amount": line.amount}
+            )
     return rows
 
 
@@ -221,6 +231,7 @@ def _write(
     journal: bool = True,
     counterpart_wallet_id: int | None = None,
     other: str | None = None,
+    audit: list | None = None,
     **fields: Any,
 ) -> Transaction:
     """Apply the row's effect to the locked wallet, save both and audit both in one
@@ -228,7 +239,9 @@ def _write(
     receivers would write). ``user`` (the wallet's owner, when the caller holds it)
     saves a query in the notification. ``journal=False``: the row's lines are in
     another row's entry (the receiving side of a member transfer). ``other``: the system
-    account on the other side, when not the EFFECTS table's (a challenge's escrow)."""
+    account on the other side, when not the EFFECTS table's (a challenge's escrow).
+    ``audit``: a list to add the audit entries to instead of writing them (a caller that
+    writes several rows writes all their entries in one INSERT)."""
     before = _balances(wallet)
     _apply(wallet, kind, status, direction, amount)
     _save_wallet(wallet)
@@ -253,13 +266,15 @@ def _write(
     if source is not None:
         row.source_type = ContentType.objects.get_for_model(source)
         row.source_id = source.pk
-    with disable_auditlog():
-        row.save()
+    insert_one(row)  # what row.save() writes (core.rows), without auditlog's receiver
     if journal:
         _journal(
             row, status=status, actor=actor, memo=row.memo, counterpart_wallet_id=counterpart_wallet_id, other=other
         )
-    log_entries_create(_audit_entries(wallet, before, row))
+    if audit is None:
+        log_entries_create(_audit_entries(wallet, before, row))
+    else:  # the caller writes them with its own, in one INSERT
+        audit.extend(_audit_entries(wallet, before, row))
     return written_state(row)
 
 
@@ -330,7 +345,7 @@ def _transition(
     _apply(wallet, row.kind, new_status, row.direction, row.amount)
     _save_wallet(wallet)
     log_entries_create(_audit_entries(wallet, before))
-    entry = _journal(
+    _entry_id, settled_at = _journal(
         row,
         status=new_status,
         previous_status=S.PENDING,
@@ -339,4 +354,4 @@ def _transition(
         pending_entry_id=row.pending_entry_id,  # type: ignore[attr-defined]
         external_reference=external_reference,
     )
-    return settled_values(row, state=new_status, at=entry.created_at, reason=entry.memo, reference=external_reference)
+    return settled_values(row, state=new_status, at=settled_at, reason=reason[:500], reference=external_reference)

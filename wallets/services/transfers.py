@@ -14,6 +14,7 @@ whether an address has an account."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -21,16 +22,16 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import status as http
 
 from core.amounts import EXACT, ZERO, amount_sum_field, format_amount, parse_amount
-from core.audit import AuditAction, audit_record
+from core.audit import AuditAction, log_entries_create, named_entry
 from core.db import retry_on_lock_conflict
 from core.exceptions import ApplicationError, ConflictError
+from core.rows import fetch_rows, select_rows, select_value
 from wallets import events
 from wallets.lock_objects import wallet_pair_for_update
 from wallets.models import Transaction, Wallet
@@ -54,16 +55,31 @@ def _unavailable() -> ApplicationError:
 
 
 def _recipient(sender: User, recipient: str) -> User:
-    """The receiving member and their wallet, found by login email in one query."""
+    """The receiving member, found by login email in one query on the raw cursor
+    (``core.rows.select_rows``: the user's columns, converted as the ORM would)."""
     email = (recipient or "").strip().lower()
     if email and email == (sender.email or "").lower():
         raise ApplicationError(_("You cannot send tokens to yourself."), code="recipient_self", field="recipient")
-    user = get_user_model().objects.select_related("wallet").filter(email=email).first() if email else None
+    model = get_user_model()
+    found = select_rows(model, _user_fields(model), "{email} = %s ORDER BY {id} LIMIT 1", [email]) if email else []
+    user = found[0] if found else None
     if user is None or not user.is_active:
         raise _unavailable()
     if user.pk == sender.pk:  # cannot happen with a unique email; kept as a rule, not a hope
         raise ApplicationError(_("You cannot send tokens to yourself."), code="recipient_self", field="recipient")
     return user
+
+
+@functools.cache
+def _user_fields(model: Any) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+def _wallet_ids(*user_ids: int) -> dict[int, int]:
+    """``{user id: wallet id}`` in one read (no lock: the lock is taken by wallet id, in pk order)."""
+    quote = connection.ops.quote_name
+    sql = f"SELECT {quote('user_id')}, {quote('id')} FROM {quote(Wallet._meta.db_table)} WHERE {quote('user_id')} IN (%s, %s)"  # noqa: S608
+    return dict(fetch_rows(sql, user_ids))
 
 
 def _check_maximum(amount: Decimal, symbol: str) -> None:
@@ -79,10 +95,15 @@ def _check_maximum(amount: Decimal, symbol: str) -> None:
 
 def sent_in_last_day(*, wallet_id: int) -> Decimal:
     """What the wallet sent to other members in the last 24 hours (index
-    ``idx_txn_wallet_created``). Read under the sender's lock by the service."""
-    total = Transaction.objects.filter(
-        wallet_id=wallet_id, kind=K.TRANSFER_OUT, status=S.COMPLETED, created_at__gt=timezone.now() - DAY
-    ).aggregate(total=Sum("amount", output_field=amount_sum_field()))["total"]
+    ``idx_txn_wallet_created``). Read under the sender's lock by the service, on the
+    raw cursor (the SQL the ORM's aggregate sends, without compiling it)."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT SUM({quote('amount')}) FROM {quote(Transaction._meta.db_table)} WHERE {quote('wallet_id')} = %s"  # noqa: S608
+        f" AND {quote('kind')} = %s AND {quote('status')} = %s AND {quote('created_at')} > %s"
+    )
+    since = Transaction._meta.get_field("created_at").get_db_prep_value(timezone.now() - DAY, connection)
+    total = select_value(sql, [wallet_id, K.TRANSFER_OUT, S.COMPLETED, since], amount_sum_field())
     return total or ZERO
 
 
@@ -122,15 +143,16 @@ def transfer_create(
     memo = (memo or "").strip()[:MEMO_MAX]
     target = _recipient(sender, recipient)
     _check_maximum(amount, settings.OGC_TOKEN_SYMBOL)
-    sender_wallet_id = Wallet.objects.filter(user_id=sender.pk).values_list("pk", flat=True).first()
-    if sender_wallet_id is None:
+    wallet_ids = _wallet_ids(sender.pk, target.pk)
+    if sender.pk not in wallet_ids or target.pk not in wallet_ids:
         raise _unavailable()  # a user without a wallet cannot exist (integrity check); not a 500
-    wallet, other = wallet_pair_for_update(first_id=sender_wallet_id, second_id=target.wallet.pk)
+    wallet, other = wallet_pair_for_update(first_id=wallet_ids[sender.pk], second_id=wallet_ids[target.pk])
     if (row := _replayed(wallet, idempotency_key, K.TRANSFER_OUT, amount)) is not None:
         if not _same_transfer(row, target, memo):
             raise _key_reused()
         return row
     _check_daily_limit(wallet, amount)
+    audit: list = []  # both wallets' and rows' entries and the named one: one INSERT
     out = _write(
         wallet,
         kind=K.TRANSFER_OUT,
@@ -142,6 +164,7 @@ def transfer_create(
         idempotency_key=idempotency_key,
         memo=memo,
         counterpart_wallet_id=other.pk,
+        audit=audit,
     )
     received = _write(
         other,
@@ -154,13 +177,17 @@ def transfer_create(
         source=out,
         memo=memo,
         journal=False,  # its line is in the sender's entry
+        audit=audit,
     )
-    audit_record(
-        action=AuditAction.TRANSFER_CREATE,
-        instance=out,
-        actor=sender,
-        data={"amount": amount, "recipient_id": target.pk, "received_id": received.pk, "memo": memo},
+    audit.append(
+        named_entry(
+            action=AuditAction.TRANSFER_CREATE,
+            instance=out,
+            actor=sender,
+            data={"amount": amount, "recipient_id": target.pk, "received_id": received.pk, "memo": memo},
+        )
     )
+    log_entries_create(audit)
     events.transaction_event(out)  # the ledger's listeners; no notification for one's own action
     events.transaction_event(received, actor=sender)
     return out

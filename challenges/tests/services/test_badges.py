@@ -5,13 +5,22 @@ from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from challenges import services
 from challenges.models import UserBadge
-from challenges.tests.factories import BadgeFactory, ChallengeFactory, SubmissionFactory, moderator, operator
+from challenges.tests.factories import (
+    BadgeFactory,
+    ChallengeFactory,
+    SubmissionFactory,
+    moderator,
+    operator,
+    run_badge_messages,
+)
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from notifications.models import Notification
 from wallets.services import stake_create, unstake_create
@@ -63,37 +72,47 @@ def test_winner_badge_once_across_challenges():
     assert slugs(user) == ["challenge-winner"]
 
 
+def staked(user, amount):
+    """A stake, committed as far as the test's transaction allows: its on-commit
+    callbacks run (the badge request goes to the stub broker) and the broker's badge
+    messages are then processed here, in the test's thread (a real Worker runs in
+    ``test_ledger_badges.py``, which can commit)."""
+    return run_badge_messages(lambda: stake_create(user=user, amount=amount))
+
+
 @override_settings(OGC_BADGE_STAKER_MIN=Decimal("50"))
-def test_stake_badges_first_stake_and_threshold_once():
+def test_stake_badges_first_stake_and_threshold_once(broker):
     user = funded_user("200")
-    stake_create(user=user, amount="10")
+    staked(user, "10")
     assert slugs(user) == ["first-stake"]
-    stake_create(user=user, amount="39.999999999999999999")
+    staked(user, "39.999999999999999999")
     assert slugs(user) == ["first-stake"]  # 49.999... staked: below the threshold
-    stake_create(user=user, amount="0.000000000000000001")
+    third = staked(user, "0.000000000000000001")
     assert slugs(user) == ["first-stake", "staker"]
+    assert UserBadge.objects.get(user=user, badge__slug="staker").source == third
     unstake_create(user=user, amount="50")
-    stake_create(user=user, amount="60")
+    staked(user, "60")
     assert UserBadge.objects.filter(user=user).count() == 2
     assert Notification.objects.filter(recipient=user, kind="badge_earned").count() == 2
 
 
 @override_settings(OGC_BADGE_STAKER_MIN=Decimal("5"))
-def test_stake_hook_costs_one_query_and_none_for_other_rows(django_assert_num_queries):
-    from challenges.badges import on_ledger_row
+def test_the_ledger_transaction_evaluates_no_badge(broker, django_capture_on_commit_callbacks):
+    """Inside the ledger's transaction a stake only schedules the evaluation (on commit):
+    no badge, no badge query; the evaluation costs one query when nothing is owed."""
+    from challenges.ledger_badges import ledger_badges_evaluate
 
     user = funded_user("100")
-    small = stake_create(user=user, amount="1")  # first stake granted; "staker" not yet reached
-    assert slugs(user) == ["first-stake"]
-    with django_assert_num_queries(1):  # which of the rules' badges were never held: none
-        assert on_ledger_row(small) == []
-    big = stake_create(user=user, amount="10")
-    assert slugs(user) == ["first-stake", "staker"]
-    with django_assert_num_queries(1):  # both held: the one query, nothing else
-        assert on_ledger_row(big) == []
-    unstake = unstake_create(user=user, amount="1")
-    with django_assert_num_queries(0):
-        assert on_ledger_row(unstake) == []
+    with django_capture_on_commit_callbacks() as callbacks:
+        stake_create(user=user, amount="10")
+    assert slugs(user) == [] and len(callbacks) == 1
+    with django_capture_on_commit_callbacks() as callbacks:
+        unstake_create(user=user, amount="1")
+    assert callbacks == []  # an unstake earns nothing: nothing scheduled
+    assert [b.badge.slug for b in ledger_badges_evaluate(user_id=user.pk)] == ["first-stake", "staker"]
+    with CaptureQueriesContext(connection) as ctx:
+        assert ledger_badges_evaluate(user_id=user.pk) == []
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["SAVEPOINT", "SELECT", "RELEASE"]
 
 
 def test_non_stake_rows_grant_nothing():
@@ -101,26 +120,26 @@ def test_non_stake_rows_grant_nothing():
     assert slugs(user) == []
 
 
-def test_inactive_badge_is_not_granted():
+def test_inactive_badge_is_not_granted(broker):
     from challenges.models import Badge
 
     Badge.objects.filter(slug="first-stake").update(active=False)
     user = funded_user("10")
-    stake_create(user=user, amount="1")
+    staked(user, "1")
     assert slugs(user) == []
 
 
-def test_revoke_is_recorded_and_rules_do_not_regrant():
+def test_revoke_is_recorded_and_rules_do_not_regrant(broker):
     mod = moderator()
     user = funded_user("10")
-    stake_create(user=user, amount="1")
+    staked(user, "1")
     revoked = services.badge_revoke(badge_slug="first-stake", user=user, actor=mod, reason="Wash staking")
     assert (revoked.revoked_by, revoked.revoke_reason) == (mod, "Wash staking")
     assert revoked.revoked_at is not None
     assert slugs(user) == [] and slugs(user, include_revoked=True) == ["first-stake"]
     assert Notification.objects.filter(recipient=user, kind="badge_revoked").count() == 1
     assert LogEntry.objects.filter(object_pk=str(revoked.pk), additional_data__action="badge_revoke").exists()
-    stake_create(user=user, amount="1")
+    staked(user, "1")
     assert slugs(user) == []
     with pytest.raises(NotFoundError):
         services.badge_revoke(badge_slug="first-stake", user=user, actor=mod, reason="again")

@@ -2,9 +2,9 @@
 
 A stake is: lock the wallet (SELECT ... FOR UPDATE), UPDATE it, INSERT the row, INSERT
 its journal entry and INSERT all the entry's lines (one multi-row INSERT), one INSERT
-for both audit entries and the badge hook's one SELECT, inside BEGIN/COMMIT (here
-SAVEPOINT/RELEASE: the test runs inside pytest-django's transaction). An unstake has no
-badge hook. No notification: the member staked or unstaked themselves (issue #16; a
+for both audit entries, inside BEGIN/COMMIT (here SAVEPOINT/RELEASE: the test runs inside
+pytest-django's transaction), all on the raw cursor (``core.rows``). The staking badges
+are evaluated after commit by a worker (``challenges.ledger_badges``): no statement here. No notification: the member staked or unstaked themselves (issue #16; a
 notification is for what others or the platform did, see ``wallets.events``).
 """
 
@@ -20,7 +20,7 @@ from wallets.tests.factories import funded_user
 
 pytestmark = pytest.mark.django_db
 
-STAKE_STATEMENTS = 9  # 10 before double entry, + the entry header and its lines, - the notification's 3
+STAKE_STATEMENTS = 8  # 10 before double entry, + the entry header and its lines, - the notification's 3, - the badge hook's SELECT (after commit now)
 UNSTAKE_STATEMENTS = 8
 
 
@@ -42,7 +42,8 @@ def test_stake_and_unstake_statement_counts(staker, django_assert_num_queries, d
     # Everything the invariants ask for was written by those statements, and no
     # notification for the member's own action.
     assert not Notification.objects.filter(event_id__in=[f"ledger:{r.pk}:completed" for r in (stake, unstake)])
-    assert len(callbacks) == 0
+    # After commit: only the staking badges' request (a worker evaluates them), no delivery.
+    assert [getattr(c, "func", c).__name__ for c in callbacks] == ["ledger_badges_enqueue"]
     assert Transaction.objects.filter(pk__in=[stake.pk, unstake.pk]).count() == 2
 
 
@@ -54,16 +55,17 @@ def test_an_idempotency_key_costs_one_lookup(staker, django_assert_num_queries):
     assert replay.pk == first.pk
 
 
-TRANSFER_STATEMENTS = 18
+TRANSFER_STATEMENTS = 15  # 18 before: the named audit entry and the notification's preference read folded in
 
 
 def test_transfer_statement_count(django_assert_num_queries, django_capture_on_commit_callbacks):
     """A transfer: the recipient with their wallet (one SELECT), the sender's wallet id,
     both wallets locked in one SELECT ... FOR UPDATE, the 24-hour sum; the sender's
-    wallet UPDATE, row INSERT, the one entry (header + all lines: two INSERTs) and one
-    INSERT of its audit entries; the receiver's wallet UPDATE, row INSERT (no entry of
-    its own) and audit INSERT; the named audit entry; the receiver's notification
-    (preferences SELECT, two INSERTs); inside SAVEPOINT/RELEASE."""
+    wallet UPDATE, row INSERT, the one entry (header + all lines: two INSERTs); the
+    receiver's wallet UPDATE and row INSERT (no entry of its own); ONE INSERT of all five
+    audit entries (both wallets, both rows, the named transfer entry); the receiver's
+    notification and its deliveries (two INSERTs, the email opt-out folded into the
+    second); inside SAVEPOINT/RELEASE."""
     sender, recipient = funded_user("100"), funded_user("0")
     from wallets.services import transfer_create
 
