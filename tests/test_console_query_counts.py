@@ -43,7 +43,8 @@ PINNED = {
     # under 5,000; + actors prefetched, every object label in one UNION, the date bounds,
     # staff for the filter
     "/admin/auditlog/logentry/": 8,
-    "/admin/challenges/submission/queue/": 8,
+    # + the similarity flags of the page's submissions (one query: the AI panel above the rows)
+    "/admin/challenges/submission/queue/": 9,
     "/admin/subscriptions/subscription/past-due/": 9,
     "/admin/notifications/notification/": 7,
     "/admin/accounts/user/": 7,
