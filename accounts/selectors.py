@@ -50,3 +50,21 @@ def members_search(*, query: str, limit: int = 10):
 
     query = query.strip()
     return User.objects.filter(Q(email__istartswith=query) | Q(display_name__icontains=query)).order_by("email")[:limit]
+
+
+def api_tokens_of(*, user: User):
+    """The member's API tokens, newest first (the tokens page and ``GET /auth/tokens/``)."""
+    from accounts.models import ApiToken
+
+    return ApiToken.objects.filter(user=user).order_by("-created")
+
+
+def withdrawal_mfa_required(*, user: User, amount) -> bool:
+    """Whether a withdrawal of ``amount`` needs a second factor that ``user`` lacks
+    (``OGC_WITHDRAWAL_MFA_ABOVE``). The wallets API asks ``core.stepup`` directly (the
+    ledger imports nothing above it); pages and services of apps above it ask here."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    from core.stepup import withdrawal_needs_mfa
+
+    return withdrawal_needs_mfa(amount=amount) and not is_mfa_enabled(user)

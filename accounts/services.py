@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import ApiToken, TokenScope, User
 from accounts.models.user import normalize_email
 from accounts.roles import AUDITED_APPS, ROLE_PERMISSIONS
 from accounts.selectors import email_in_use
@@ -164,3 +164,38 @@ def password_reset_send(*, user: User, actor: User | None, request: Any) -> bool
     form.save(request)
     audit_record(action=AuditAction.PASSWORD_RESET_SEND, instance=user, actor=actor)
     return True
+
+
+# --- API tokens (issue #17, part 5; docs/security.md "API tokens") ----------------------
+
+
+def api_token_create(*, user: User, name: str, scope: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """A new named token; returns it and its secret, which is never stored and cannot
+    be shown again (knox keeps the SHA-512 digest). ``days`` defaults to knox's TTL."""
+    from datetime import timedelta
+
+    from knox.settings import knox_settings
+
+    if scope not in TokenScope.values:
+        raise ApplicationError(_("Choose what the token may do."), code="invalid_scope", field="scope")
+    expiry = timedelta(days=days) if days else knox_settings.TOKEN_TTL
+    with transaction.atomic():
+        token, secret = ApiToken.objects.create(
+            user=user, expiry=expiry, name=name.strip() or _("API token"), scope=scope
+        )
+        audit_record(
+            action=AuditAction.API_TOKEN_CREATED, instance=user, actor=user, data={"name": token.name, "scope": scope}
+        )
+    return token, secret
+
+
+def api_token_revoke(*, user: User, public_id) -> None:
+    """Delete one of ``user``'s tokens (404 for anyone else's)."""
+    from core.exceptions import NotFoundError
+
+    with transaction.atomic():
+        token = ApiToken.objects.filter(user=user, public_id=public_id).first()
+        if token is None:
+            raise NotFoundError(_("No such token."))
+        audit_record(action=AuditAction.API_TOKEN_REVOKED, instance=user, actor=user, data={"name": token.name})
+        token.delete()

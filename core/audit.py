@@ -90,6 +90,9 @@ class AuditAction(models.TextChoices):
     ADMIN_DISABLE = "admin_disable", "Staff account disabled"
     ADMIN_ENABLE = "admin_enable", "Staff account enabled"
     PASSWORD_RESET_SEND = "password_reset_send", "Password reset link sent"
+    # Account security
+    API_TOKEN_CREATED = "api_token_created", "API token created"
+    API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
     # Operator console
     EXPORT_CSV = "export_csv", "CSV exported"
 

@@ -41,7 +41,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import Flaky
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -51,6 +50,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from accounts.tests.factories import api_token_for
 
 MAX_EXAMPLES = int(os.environ.get("OGC_FUZZ_MAX_EXAMPLES", "5"))
 STATEFUL_EXAMPLES = int(os.environ.get("OGC_FUZZ_STATEFUL_EXAMPLES", "15"))
@@ -122,8 +123,7 @@ def _token_headers(*, roles: list[str], is_staff: bool) -> dict[str, str]:
     from accounts.tests.factories import UserFactory
 
     user = _with_data(UserFactory(roles=roles, is_staff=is_staff))
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+    return {"Authorization": f"Token {api_token_for(user)}"}
 
 
 @pytest.fixture

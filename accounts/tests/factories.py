@@ -19,16 +19,70 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
+        """Role holders beyond member get a second factor too: the operator API
+        (``/api/v1/ops/``) refuses callers without one. ``roles__mfa=False`` skips it."""
         if create and extracted:
             for name in extracted:
                 group, _ = Group.objects.get_or_create(name=name)
                 self.groups.add(group)
+            if kwargs.get("mfa", True) and set(extracted) - {"member"}:
+                enrol_totp(self)
 
 
 class StaffFactory(UserFactory):
+    """Staff must have a second factor (accounts.middleware): enrolled by default;
+    ``StaffFactory(mfa=False)`` makes one without (the tests of that rule)."""
+
     is_staff = True
 
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            enrol_totp(self)
 
-class SuperuserFactory(UserFactory):
-    is_staff = True
+
+class SuperuserFactory(StaffFactory):
     is_superuser = True
+
+
+def enrol_totp(user) -> str:
+    """Give ``user`` a TOTP authenticator (and recovery codes), as allauth's enrolment
+    page does; returns the secret, from which ``totp_code`` computes codes."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing is not None:
+        from allauth.mfa.utils import decrypt
+
+        return decrypt(existing.data["secret"])
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    return secret
+
+
+def totp_code(secret: str, *, offset: int = 0) -> str:
+    """The current code of ``secret`` (allauth's own HOTP helpers); ``offset`` periods later."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return format_hotp_value(hotp_value(secret, counter + offset))
+
+
+def api_token_for(user, *, scope: str = "read+money", name: str = "test token") -> str:
+    """A new API token's secret (``Authorization: Token <secret>``)."""
+    from accounts.models import ApiToken
+
+    _token, secret = ApiToken.objects.create(user=user, name=name, scope=scope)
+    return secret
+
+
+def login_fresh(client, user, *, password: str = DEFAULT_PASSWORD) -> None:
+    """Sign ``client`` in as ``user`` and step up through allauth's re-authentication
+    page (the password again), as a member does when a sensitive page asks: the
+    session then holds a fresh re-authentication for ``ACCOUNT_REAUTHENTICATION_TIMEOUT``."""
+    client.force_login(user)
+    response = client.post("/accounts/reauthenticate/", {"password": password})
+    assert response.status_code == 302, response.content[:500]
