@@ -92,6 +92,13 @@ def address_of(owner) -> Kwargs:
     return {"address_id": WalletAddressFactory(wallet=owner.wallet).pk}
 
 
+def api_token_of(owner) -> Kwargs:
+    from accounts.services import api_token_create
+
+    token, _secret = api_token_create(user=owner, name="authz fixture", scope="read")
+    return {"token_id": token.public_id}
+
+
 def withdrawal_of(owner) -> Kwargs:
     from wallets.services import withdrawal_request
 
@@ -168,6 +175,8 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "api:signup": PUBLIC,
     "api:token": {"POST": PUBLIC, "DELETE": SELF},
     "api:me": SELF,
+    "api:tokens": SELF,
+    "api:token-detail": owner(api_token_of),
     "home": PUBLIC,
     "set_language": PUBLIC,
     "dashboard": SELF,

@@ -34,7 +34,8 @@ def _site(client, email, password):
 
 
 def _admin(client, email, password):
-    return client.post("/admin/login/?next=/admin/", {"username": email, "password": password})
+    # /admin/login/ is the site's login (core.admin_site), with next=/admin/.
+    return client.post("/accounts/login/?next=/admin/", {"login": email, "password": password})
 
 
 PATHS = [(APIClient, _token), (Client, _site), (Client, _admin)]

@@ -31,16 +31,17 @@ def move_tokens(apps, schema_editor):
         cursor.execute(f"SELECT {schema_editor.quote_name('key')}, user_id, created FROM {OLD_TABLE}")
         rows = cursor.fetchall()
     for key, user_id, created in rows:
-        ApiToken.objects.create(
-            digest=hashlib.sha512(key.encode("utf-8")).hexdigest(),
+        digest = hashlib.sha512(key.encode("utf-8")).hexdigest()
+        ApiToken(
+            digest=digest,
             token_key=key[:15],
             user_id=user_id,
             expiry=expiry,
             public_id=uuid.uuid4(),
             name=MIGRATED_NAME,
             scope="read+money",
-        )
-        ApiToken.objects.filter(digest=hashlib.sha512(key.encode("utf-8")).hexdigest()).update(created=created)
+        ).save(force_insert=True)
+        ApiToken._default_manager.filter(digest=digest).update(created=created)
     schema_editor.execute(f"DROP TABLE {OLD_TABLE}")
 
 
