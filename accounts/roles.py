@@ -50,6 +50,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # through the services (admin actions/forms and /api/v1/ops/), never edits.
         "wallets.view_transaction",
         "wallets.view_walletaddress",
+        # The double-entry side: system accounts with the supply report, journal entries.
+        "wallets.view_ledgeraccount",
+        "wallets.view_journalentry",
         "wallets.create_deposit",
         "wallets.approve_withdrawal",
         "wallets.create_adjustment",

@@ -70,8 +70,10 @@ from notifications.models import Notification
 from notifications.services import notification_mark_read
 from subscriptions.models import Subscription
 from subscriptions.services import subscription_cancel, subscription_process, subscription_subscribe
-from wallets.models import Chain, Transaction
+from wallets.models import Chain, Transaction, WalletAddress
 from wallets.services import (
+    address_confirm,
+    address_confirm_token,
     address_create,
     adjustment_create,
     deposit_create,
@@ -168,11 +170,8 @@ class World:
                 memo="Demo deposit",
             )
             stake_create(user=user, amount=stake, idempotency_key=f"demo-world:stake:{name}")
-            addresses[name] = address_create(
-                user=user,
-                chain=Chain.ETHEREUM,
-                address=f"0x{digest('world', 'address', name, length=40)}",
-                label="My hardware wallet",
+            addresses[name] = _seasoned_address(
+                user, address=f"0x{digest('world', 'address', name, length=40)}", label="My hardware wallet"
             )
         for name, amount in UNSTAKES.items():
             unstake_create(user=self.people[name], amount=amount, idempotency_key=f"demo-world:unstake:{name}")
@@ -317,3 +316,15 @@ def world_counts(people: dict[str, User]) -> dict[str, int]:
         "badges": UserBadge.objects.filter(user__in=users).count(),
         "notifications": Notification.objects.filter(recipient__in=users).count(),
     }
+
+
+def _seasoned_address(user, *, address: str, label: str) -> WalletAddress:
+    """A withdrawal address the member added, confirmed from the emailed link and owned
+    past the new-address cool-down before the story starts (so the demo's withdrawals can
+    use it): added and confirmed through the services, then its cool-down moved to the
+    moment it was added."""
+    added = address_create(user=user, chain=Chain.ETHEREUM, address=address, label=label)
+    address_confirm(user=user, token=address_confirm_token(added))
+    WalletAddress.objects.filter(pk=added.pk).update(usable_from=added.created_at)
+    added.refresh_from_db()
+    return added

@@ -21,6 +21,8 @@ class NotificationKind(models.TextChoices):
     REWARD_PAID = "reward_paid", _("Reward paid")
     PAYMENT_DEBITED = "payment_debited", _("Payment debited")
     TRANSFER_RECEIVED = "transfer_received", _("Transfer received")
+    ADDRESS_ADDED = "address_added", _("Withdrawal address added")
+    ADDRESS_REMOVED = "address_removed", _("Withdrawal address removed")
     BADGE_EARNED = "badge_earned", _("Badge earned")
     BADGE_REVOKED = "badge_revoked", _("Badge revoked")
     SUBMISSION_REVIEWED = "submission_reviewed", _("Submission reviewed")
@@ -58,10 +60,17 @@ MANDATORY_IN_APP_KINDS: frozenset[str] = frozenset(
         NotificationKind.PAYMENT_DEBITED,
         NotificationKind.TRANSFER_RECEIVED,
         NotificationKind.SECURITY,
+        NotificationKind.ADDRESS_ADDED,
+        NotificationKind.ADDRESS_REMOVED,
     }
 )
+
+#: Security events a user cannot turn off on ANY channel: the email is how the owner of
+#: the mailbox learns that someone with their session changed where money can go (and the
+#: address confirmation link travels in it).
+MANDATORY_KINDS: frozenset[str] = frozenset({NotificationKind.ADDRESS_ADDED, NotificationKind.ADDRESS_REMOVED})
 
 
 def is_locked(*, kind: str, channel: str) -> bool:
     """True when the user may not opt out of ``kind`` on ``channel``."""
-    return channel == Channel.IN_APP and kind in MANDATORY_IN_APP_KINDS
+    return kind in MANDATORY_KINDS or (channel == Channel.IN_APP and kind in MANDATORY_IN_APP_KINDS)

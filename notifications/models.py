@@ -17,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
-from notifications.kinds import MANDATORY_IN_APP_KINDS, Channel, NotificationKind
+from notifications.kinds import MANDATORY_IN_APP_KINDS, MANDATORY_KINDS, Channel, NotificationKind
 
 
 class Notification(models.Model):
@@ -130,7 +130,8 @@ OUTCOME_UNKNOWN = Q(status=DeliveryStatus.FAILED, claim_token__isnull=False)
 
 class NotificationPreference(models.Model):
     """A user's choice for one (kind, channel). No row means enabled; money and
-    security kinds cannot be disabled in-app (a database constraint)."""
+    security kinds cannot be disabled in-app, and address changes on no channel
+    (database constraints)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -151,6 +152,9 @@ class NotificationPreference(models.Model):
             models.CheckConstraint(
                 condition=Q(enabled=True) | ~Q(channel=Channel.IN_APP, kind__in=sorted(MANDATORY_IN_APP_KINDS)),
                 name="notif_pref_mandatory_in_app",
+            ),
+            models.CheckConstraint(
+                condition=Q(enabled=True) | ~Q(kind__in=sorted(MANDATORY_KINDS)), name="notif_pref_mandatory_kinds"
             ),
         ]
 

@@ -44,6 +44,8 @@ _KIND_PAGES: dict[str, str] = {
     NotificationKind.REWARD_PAID: "wallet",
     NotificationKind.PAYMENT_DEBITED: "wallet",
     NotificationKind.TRANSFER_RECEIVED: "wallet",
+    NotificationKind.ADDRESS_ADDED: "wallet",
+    NotificationKind.ADDRESS_REMOVED: "wallet",
     **{kind: "subscription_page" for kind in NotificationKind.values if kind.startswith("subscription_")},
 }
 

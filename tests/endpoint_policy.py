@@ -86,6 +86,14 @@ def transaction_of(owner) -> Kwargs:
     return {"transaction_id": deposit_create(user=owner, amount=Decimal("5"), memo="authz fixture").pk}
 
 
+def address_confirm_link(owner) -> Kwargs:
+    """The token of the emailed confirmation link of a new address of ``owner``."""
+    from wallets.services import address_confirm_token
+    from wallets.tests.factories import WalletAddressFactory
+
+    return {"token": address_confirm_token(WalletAddressFactory(wallet=owner.wallet, new=True))}
+
+
 def address_of(owner) -> Kwargs:
     from wallets.tests.factories import WalletAddressFactory
 
@@ -193,6 +201,8 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "api:wallet-transfers": SELF,
     "api:wallet-addresses": SELF,
     "api:wallet-address-detail": owner(address_of),
+    # The token is in the body: it names the caller's own address or is refused (422).
+    "api:wallet-address-confirm": SELF,
     "api:ops-deposits": staff(ROLE_OPERATOR),
     "api:ops-adjustments": staff(ROLE_OPERATOR),
     "api:ops-withdrawals": staff(ROLE_OPERATOR),
@@ -213,6 +223,7 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "wallet_withdrawal_cancel": owner(withdrawal_of),
     "wallet_address_add": SELF,
     "wallet_address_delete": owner(address_of),
+    "wallet_address_confirm": owner(address_confirm_link),
     # notifications
     "api:notification-list": SELF,
     "api:notification-unread-count": SELF,

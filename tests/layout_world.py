@@ -27,6 +27,7 @@ from governance.tests.factories import open_proposal, staked_member
 from notifications.services import notify
 from subscriptions import services as subscription_services
 from wallets import services as wallet_services
+from wallets.models import WalletAddress
 from wallets.tests.factories import VALID_ADDRESSES
 
 MEMBER_EMAIL = "layout.member@example.test"
@@ -66,6 +67,8 @@ def build_layout_world(
     wallet_services.stake_create(user=member, amount=Decimal("1500.5"))
     wallet_services.unstake_create(user=member, amount=Decimal("100"))
     first = wallet_services.address_create(user=member, chain="ethereum", address=VALID_ADDRESSES[0], label="Cold")
+    wallet_services.address_confirm(user=member, token=wallet_services.address_confirm_token(first))
+    WalletAddress.objects.filter(pk=first.pk).update(usable_from=first.created_at)  # added before the story
     wallet_services.address_create(user=member, chain="polygon", address=VALID_ADDRESSES[1], label="")
     wallet_services.withdrawal_request(user=member, amount=Decimal("75.25"), address_id=first.pk)
 

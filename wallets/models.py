@@ -74,7 +74,9 @@ class Chain(models.TextChoices):
 
 class WalletAddress(models.Model):
     """An external address a user registered for withdrawals. Stored in EIP-55
-    checksum form, unique per chain."""
+    checksum form, unique per chain. Usable for a withdrawal once the member confirmed
+    it from the link emailed to them (``verified_at``) and its cool-down ended
+    (``usable_from``): a stolen session alone cannot send money to a new address."""
 
     wallet = models.ForeignKey(
         Wallet,
@@ -85,7 +87,12 @@ class WalletAddress(models.Model):
     address = models.CharField(max_length=42)
     label = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the member confirmed the address from the link emailed to them."
+    )
+    usable_from = models.DateTimeField(
+        null=True, blank=True, help_text="The end of the new-address cool-down (OGC_NEW_ADDRESS_COOLDOWN_HOURS)."
+    )
 
     class Meta:
         db_table = "wallet_addresses"
@@ -97,6 +104,23 @@ class WalletAddress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain}:{self.address}"
+
+    def state(self, now=None) -> str:
+        """``unconfirmed``, ``cooling_down`` or ``ready`` (``AddressState``)."""
+        if self.verified_at is None:
+            return AddressState.UNCONFIRMED
+        if self.usable_from is not None and self.usable_from > (now or timezone.now()):
+            return AddressState.COOLING_DOWN
+        return AddressState.READY
+
+    def state_label(self) -> str:
+        return str(AddressState(self.state()).label)
+
+
+class AddressState(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("Waiting for confirmation from the emailed link")
+    COOLING_DOWN = "cooling_down", _("Confirmed; usable after the waiting period")
+    READY = "ready", _("Ready for withdrawals")
 
 
 class TransactionKind(models.TextChoices):

@@ -17,4 +17,5 @@ urlpatterns = [
     path("wallet/withdrawals/<int:withdrawal_id>/cancel/", views.withdrawal_cancel, name="wallet_withdrawal_cancel"),
     path("wallet/addresses/", views.address_add, name="wallet_address_add"),
     path("wallet/addresses/<int:address_id>/delete/", views.address_delete, name="wallet_address_delete"),
+    path("wallet/addresses/confirm/<str:token>/", views.address_confirm, name="wallet_address_confirm"),
 ]

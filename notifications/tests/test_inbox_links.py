@@ -35,6 +35,10 @@ def _ledger(user) -> dict:
     return {"transaction_id": 7, "kind": "deposit", "status": "completed", "amount": "5", "available": "5"}
 
 
+def _address(user) -> dict:
+    return {"address_id": 4, "chain": "ethereum", "address": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}
+
+
 def _subscription(user) -> dict:
     return {"subscription_id": 3, "plan": "pro", "status": "active", "current_period_end": None}
 
@@ -47,6 +51,7 @@ LEDGER = [K.DEPOSIT_CREDITED, K.STAKE_CHANGED, K.ADJUSTMENT, K.PAYMENT_DEBITED, 
 DATA = {
     K.WELCOME: (lambda user: {}, "/dashboard/"),
     **{kind: (_ledger, "/wallet/") for kind in LEDGER},
+    **{kind: (_address, "/wallet/") for kind in (K.ADDRESS_ADDED, K.ADDRESS_REMOVED)},
     **{kind: (_subscription, "/subscription/") for kind in K.values if kind.startswith("subscription_")},
     K.REWARD_PAID: (_challenge, "/challenges/"),
     K.SUBMISSION_REVIEWED: (_challenge, "/challenges/"),

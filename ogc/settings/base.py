@@ -379,6 +379,11 @@ OGC_PROPOSAL_MIN_STAKE = Decimal(env("OGC_PROPOSAL_MIN_STAKE", default="100"))
 # move, and the most one member may send in any rolling 24 hours (whole tokens).
 OGC_TRANSFER_MAX = Decimal(env("OGC_TRANSFER_MAX", default="10000"))
 OGC_TRANSFER_DAILY_LIMIT = Decimal(env("OGC_TRANSFER_DAILY_LIMIT", default="50000"))
+# Withdrawal addresses (docs/wallets.md, "Withdrawal addresses"): a new address is usable
+# only once confirmed from the emailed link and after this many hours; the link is valid
+# this many hours after it is sent.
+OGC_NEW_ADDRESS_COOLDOWN_HOURS = env.int("OGC_NEW_ADDRESS_COOLDOWN_HOURS", default=24)
+OGC_ADDRESS_CONFIRM_LINK_HOURS = env.int("OGC_ADDRESS_CONFIRM_LINK_HOURS", default=72)
 # Challenges and badges (see docs/challenges.md): the "staker" badge needs at least this many staked tokens.
 OGC_BADGE_STAKER_MIN = Decimal(env("OGC_BADGE_STAKER_MIN", default="1000"))
 # Treasury policy: the most one challenge's prize escrow may hold (funding beyond it is a

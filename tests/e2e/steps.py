@@ -137,6 +137,25 @@ def add_withdrawal_address(page: Page, address: str, *, label: str = "") -> None
     expect(page.get_by_test_id("addresses")).to_contain_text(address)
 
 
+def confirm_withdrawal_address(page: Page, address: str) -> None:
+    """Open the confirmation link the address's email carries (computed here: the e2e
+    server runs no mail worker; wallets/tests/test_address_confirmation.py reads it out of
+    the delivered email) and confirm; then the new-address cool-down passes (time moved:
+    the address's ``usable_from`` set to the moment it was added)."""
+    from wallets.models import WalletAddress
+    from wallets.services import address_confirm_token
+
+    added = WalletAddress.objects.select_related("wallet").get(address=address)
+    page.goto(page.url.split("/wallet/")[0] + f"/wallet/addresses/confirm/{address_confirm_token(added)}/")
+    expect(page.get_by_role("heading", name="Confirm a withdrawal address")).to_be_visible()
+    page.get_by_role("button", name="Confirm this address").click()
+    expect_message(page, "confirmed")
+    expect(page.get_by_test_id("addresses")).to_contain_text("usable after the waiting period")
+    WalletAddress.objects.filter(pk=added.pk).update(usable_from=added.created_at)
+    page.reload()
+    expect(page.get_by_test_id("addresses")).to_contain_text("Ready for withdrawals")
+
+
 def withdraw(page: Page, amount: str, address: str, *, on_confirm: Callable[[Page], None] | None = None) -> None:
     """Request a withdrawal to one of the member's addresses; it waits for an operator."""
     _send_amount(

@@ -117,6 +117,7 @@ def test_a_new_member_walks_the_platform(browsing, world, viewport):
     check(page, "wallet-staked")
     steps.add_withdrawal_address(page, VALID_ADDRESSES[0], label="Cold storage")
     check(page, "wallet-address")
+    steps.confirm_withdrawal_address(page, VALID_ADDRESSES[0])
     steps.withdraw(
         page, str(WITHDRAWAL), VALID_ADDRESSES[0], on_confirm=lambda page: check(page, "wallet-confirm-withdrawal")
     )

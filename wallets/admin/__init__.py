@@ -14,11 +14,13 @@ keyset "Older" links, users prefetched for the page) with a CSV export of any fi
 
 One module per concern, all registered by importing this package (admin autodiscovery
 imports ``wallets.admin``): ``wallet`` (wallets and withdrawal addresses),
-``transactions`` (the ledger list, its actions and the money forms) and ``dashboard``
-(tile, chart, search).
+``transactions`` (the ledger list, its actions and the money forms), ``journal`` (the
+system accounts with the supply report, and the journal entries with their lines) and
+``dashboard`` (tiles, chart, search).
 """
 
 from wallets.admin.dashboard import search_ledger, volumes_chart, withdrawals_tile
+from wallets.admin.journal import JournalEntryAdmin, LedgerAccountAdmin
 from wallets.admin.transactions import (
     ADDRESS_RE,
     HASH_RE,
@@ -35,6 +37,8 @@ __all__ = [
     "ID_RE",
     "RECENT_ROWS",
     "TRANSACTION_EXPORT_COLUMNS",
+    "JournalEntryAdmin",
+    "LedgerAccountAdmin",
     "MoneyForm",
     "TransactionAdmin",
     "WalletAddressAdmin",

@@ -64,9 +64,9 @@ def supply_tile(request: HttpRequest) -> Tile:
         title="Token supply",
         value=format_amount(supply.total, places=2, grouping=True, symbol=True),
         detail=detail,
-        url=reverse("admin:wallets_transaction_changelist") + "?status__exact=completed",
+        url=reverse("admin:wallets_ledgeraccount_changelist"),
         state=ALERT if supply.gap else OK,
-        action="Ledger",
+        action="Supply report",
     )
 
 

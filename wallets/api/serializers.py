@@ -16,6 +16,7 @@ from core.amounts import EXACT, QUANTUM, AmountSerializerField, amount_out
 from core.exceptions import UnprocessableError
 from core.serializers import StrictInputSerializer, datetime_out
 from wallets.models import (
+    AddressState,
     Chain,
     Direction,
     Transaction,
@@ -189,10 +190,24 @@ class OpsTransactionOutputSerializer(TransactionOutputSerializer):
 
 
 class AddressOutputSerializer(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField(
+        help_text="unconfirmed: confirm it from the emailed link; cooling_down: usable from usable_from; "
+        "ready: withdrawals to it are accepted."
+    )
+    confirmed_at = serializers.DateTimeField(source="verified_at", read_only=True, allow_null=True)
+
     class Meta:
         model = WalletAddress
-        fields = ["id", "chain", "address", "label", "created_at"]
+        fields = ["id", "chain", "address", "label", "created_at", "state", "confirmed_at", "usable_from"]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "enum": list(AddressState.values)})
+    def get_state(self, obj: WalletAddress) -> str:
+        return obj.state()
+
+
+class AddressConfirmInputSerializer(StrictInputSerializer):
+    token = serializers.CharField(max_length=1000, help_text="The token of the confirmation link emailed to you.")
 
 
 #: A sum of amounts in the API: signed (the external balance can be either), any length.

@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("wallet/transfers/", transfers.TransferCreateApi.as_view(), name="wallet-transfers"),
     path("wallet/addresses/", views.AddressListCreateApi.as_view(), name="wallet-addresses"),
+    path("wallet/addresses/confirm/", views.AddressConfirmApi.as_view(), name="wallet-address-confirm"),
     path("wallet/addresses/<int:address_id>/", views.AddressDetailApi.as_view(), name="wallet-address-detail"),
     path("ops/deposits/", views.OpsDepositCreateApi.as_view(), name="ops-deposits"),
     path("ops/adjustments/", views.OpsAdjustmentCreateApi.as_view(), name="ops-adjustments"),

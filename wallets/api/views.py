@@ -258,6 +258,18 @@ class AddressListCreateApi(generics.ListAPIView):
         return Response(s.AddressOutputSerializer(address).data, status=status.HTTP_201_CREATED)
 
 
+class AddressConfirmApi(APIView):
+    """Confirm a withdrawal address with the token of the link emailed to its owner (the
+    token is for that member only, once; then the address cools down, see ``usable_from``)."""
+
+    @extend_schema(request=s.AddressConfirmInputSerializer, responses=s.AddressOutputSerializer, tags=["wallet"])
+    def post(self, request: Request) -> Response:
+        data = s.AddressConfirmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        address = services.address_confirm(user=request.user, token=data.validated_data["token"])
+        return Response(s.AddressOutputSerializer(address).data)
+
+
 class AddressDetailApi(APIView):
     @extend_schema(responses=s.AddressOutputSerializer, tags=["wallet"])
     def get(self, request: Request, address_id: int) -> Response:

@@ -7,7 +7,15 @@ rewards and payments for the apps built on the ledger), ``transfers`` (member to
 ``addresses`` and ``history``
 (journaling rows written in bulk around the posting path: the demo, the benches)."""
 
-from wallets.services.addresses import address_create, address_delete, normalize_evm_address
+from wallets.services.addresses import (
+    address_confirm,
+    address_confirm_token,
+    address_create,
+    address_delete,
+    address_for_confirmation,
+    address_usable_or_refuse,
+    normalize_evm_address,
+)
 from wallets.services.escrow import escrow_balance, escrow_fund, escrow_lock, escrow_release
 from wallets.services.history import journal_unjournaled_rows
 from wallets.services.operators import adjustment_create, deposit_create
@@ -17,8 +25,12 @@ from wallets.services.transfers import transfer_create
 from wallets.services.withdrawals import withdrawal_approve, withdrawal_cancel, withdrawal_reject, withdrawal_request
 
 __all__ = [
+    "address_confirm",
+    "address_confirm_token",
     "address_create",
     "address_delete",
+    "address_for_confirmation",
+    "address_usable_or_refuse",
     "adjustment_create",
     "deposit_create",
     "escrow_balance",

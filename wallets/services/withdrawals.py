@@ -15,6 +15,7 @@ from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from wallets import events
 from wallets.lock_objects import wallet_for_update
 from wallets.models import Transaction, Wallet, WalletAddress
+from wallets.services.addresses import address_usable_or_refuse
 from wallets.services.posting import (
     D,
     K,
@@ -46,6 +47,7 @@ def withdrawal_request(*, user: User, amount: Any, address_id: int, idempotency_
         return row
     if address is None:
         raise NotFoundError(_("Unknown withdrawal address."), code="address_not_found", field="address_id")
+    address_usable_or_refuse(address)
     row = _write(
         wallet,
         kind=K.WITHDRAWAL,

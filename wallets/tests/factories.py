@@ -1,6 +1,8 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from wallets.models import Chain, WalletAddress
@@ -32,3 +34,12 @@ class WalletAddressFactory(factory.django.DjangoModelFactory):
     chain = Chain.ETHEREUM
     address = factory.Sequence(lambda n: "0x" + f"{n + 1:040x}")
     label = "test"
+    # Ready for withdrawals (confirmed, cool-down over); ``WalletAddressFactory(new=True)``
+    # is one just added (unconfirmed, cooling down), as ``address_create`` writes it.
+    verified_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=2))
+    usable_from = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+
+    class Params:
+        new = factory.Trait(
+            verified_at=None, usable_from=factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))
+        )

@@ -61,6 +61,13 @@ def test_withdraw_cancel_and_addresses(member):
     r = member.post("/wallet/addresses/", {"address-chain": "ethereum", "address-address": VALID_ADDRESSES[2]})
     assert r.status_code == 302
     address = member.user.wallet.addresses.get()
+    # A new address: refused on the form until confirmed from the emailed link and cooled down.
+    r = member.post(
+        "/wallet/withdraw/", {"withdraw-amount": "30", "withdraw-address": address.pk, "withdraw-token": "w0"}
+    )
+    assert r.status_code == 400 and "Confirm this address" in str(r.context["withdraw_form"].errors["address"])
+    services.address_confirm(user=member.user, token=services.address_confirm_token(address))
+    address.__class__.objects.filter(pk=address.pk).update(usable_from=address.created_at)
     r = member.post(
         "/wallet/withdraw/", {"withdraw-amount": "30", "withdraw-address": address.pk, "withdraw-token": "w"}
     )

@@ -9,7 +9,7 @@ review, then confirm; canceling a withdrawal), ``operations`` (the three operati
 those share), ``history`` (the ledger's filter chips and CSV export) and
 ``addresses``."""
 
-from wallets.views.addresses import address_add, address_delete
+from wallets.views.addresses import address_add, address_confirm, address_delete
 from wallets.views.history import transactions_csv
 from wallets.views.money import (
     send,
@@ -26,6 +26,7 @@ from wallets.views.page import wallet_page
 
 __all__ = [
     "address_add",
+    "address_confirm",
     "address_delete",
     "send",
     "send_review",
