@@ -63,8 +63,6 @@ def withdrawal_mfa_required(*, user: User, amount) -> bool:
     """Whether a withdrawal of ``amount`` needs a second factor that ``user`` lacks
     (``OGC_WITHDRAWAL_MFA_ABOVE``). The wallets API asks ``core.stepup`` directly (the
     ledger imports nothing above it); pages and services of apps above it ask here."""
-    from allauth.mfa.utils import is_mfa_enabled
+    from core.stepup import withdrawal_mfa_missing
 
-    from core.stepup import withdrawal_needs_mfa
-
-    return withdrawal_needs_mfa(amount=amount) and not is_mfa_enabled(user)
+    return withdrawal_mfa_missing(user=user, amount=amount)

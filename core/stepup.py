@@ -20,17 +20,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from allauth.core import ratelimit
+from allauth.core.internal import ratelimit
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers, status
 
+from core.amounts import format_amount
 from core.exceptions import ApplicationError
 
 FIELD_PASSWORD = "password"
 FIELD_CODE = "mfa_code"
+#: Proof, not part of what a request asks for: left out of the Idempotency-Key
+#: fingerprint (a retry carries a fresh code) and never stored.
+STEP_UP_FIELD_NAMES = frozenset({FIELD_PASSWORD, FIELD_CODE})
 
 
 class StepUpError(ApplicationError):
@@ -63,14 +67,33 @@ def withdrawal_needs_mfa(*, amount: Decimal) -> bool:
     return threshold is not None and amount > threshold
 
 
+def withdrawal_mfa_missing(*, user, amount: Decimal) -> bool:
+    """A withdrawal of ``amount`` needs a second factor that ``user`` lacks."""
+    return withdrawal_needs_mfa(amount=amount) and not is_mfa_enabled(user)
+
+
+def withdrawal_mfa_message() -> str:
+    threshold = settings.OGC_WITHDRAWAL_MFA_ABOVE or Decimal(0)
+    return _("Withdrawals above %(amount)s need two-step sign-in. Set up an authenticator app first.") % {
+        "amount": format_amount(threshold, grouping=True, symbol=True)
+    }
+
+
+def _consume(request, key: str):
+    """One attempt against allauth's ``login_failed`` limit (per IP and per account).
+    A right answer rolls its attempt back, as allauth's login does: successful
+    step-ups never use up the limit, and cannot wipe an attacker's failures."""
+    return ratelimit.consume(request, app="allauth.account", action="login_failed", key=key)
+
+
 def _code_is_valid(request, user, code: str) -> bool:
-    key = f"mfa-auth-user-{user.pk}"
-    if not ratelimit.consume(request, action="login_failed", key=key):
+    usage = _consume(request, f"mfa-auth-user-{user.pk}")
+    if not usage:
         raise StepUpError(_("Too many wrong codes. Wait a few minutes."), code="step_up_failed", field=FIELD_CODE)
     for authenticator in Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.WEBAUTHN):
         if authenticator.wrap().validate_code(code):
             authenticator.record_usage()
-            ratelimit.clear(request, action="login_failed", key=key)
+            usage.rollback()
             return True
     return False
 
@@ -78,10 +101,8 @@ def _code_is_valid(request, user, code: str) -> bool:
 def verify_step_up(*, request, user, data: dict, amount: Decimal | None = None) -> None:
     """Raise ``StepUpError`` unless ``data`` carries the proof this user must give."""
     has_mfa = is_mfa_enabled(user, types=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES])
-    if amount is not None and withdrawal_needs_mfa(amount=amount) and not is_mfa_enabled(user):
-        raise StepUpError(
-            _("Withdrawals of this size need two-step sign-in. Set it up first."), code="mfa_required", field=FIELD_CODE
-        )
+    if amount is not None and withdrawal_mfa_missing(user=user, amount=amount):
+        raise StepUpError(withdrawal_mfa_message(), code="mfa_required", field=FIELD_CODE)
     if has_mfa:
         code = data.get(FIELD_CODE)
         if not code:
@@ -92,10 +113,17 @@ def verify_step_up(*, request, user, data: dict, amount: Decimal | None = None) 
     password = data.get(FIELD_PASSWORD)
     if not password:
         raise StepUpError(_("Enter your password to confirm."), field=FIELD_PASSWORD)
-    key = f"step-up-password-user-{user.pk}"
-    if not ratelimit.consume(request, action="login_failed", key=key):
+    usage = _consume(request, f"step-up-password-user-{user.pk}")
+    if not usage:
         raise StepUpError(
             _("Too many wrong passwords. Wait a few minutes."), code="step_up_failed", field=FIELD_PASSWORD
         )
     if not user.check_password(password):
         raise StepUpError(_("This password is wrong."), code="step_up_failed", field=FIELD_PASSWORD)
+    usage.rollback()
+
+
+def step_up_verified(*, request, user, data: dict, amount: Decimal | None = None) -> dict:
+    """``verify_step_up`` for an API view (a DRF request): ``data`` without the proof."""
+    verify_step_up(request=getattr(request, "_request", request), user=user, data=data, amount=amount)
+    return {name: value for name, value in data.items() if name not in STEP_UP_FIELD_NAMES}

@@ -4,7 +4,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -27,6 +27,7 @@ from accounts.models import TokenScope
 from accounts.selectors import api_tokens_of, user_get_with_wallet
 from accounts.services import api_token_create, api_token_revoke, user_profile_update, user_signup
 from core.audit import bind_actor
+from core.schema import STEP_UP_403
 from core.stepup import StepUpError, verify_step_up
 
 LOGIN_FAILED = "Unable to log in with these credentials."
@@ -118,7 +119,7 @@ class ApiTokenListCreateApi(APIView):
         request=ApiTokenCreateInputSerializer,
         responses={
             201: ApiTokenCreatedOutputSerializer,
-            403: OpenApiResponse(description="No or wrong step-up (password / mfa_code), or a read-only token."),
+            403: STEP_UP_403,
         },
         tags=["auth"],
     )

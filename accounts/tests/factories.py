@@ -71,6 +71,25 @@ def totp_code(secret: str, *, offset: int = 0) -> str:
     return format_hotp_value(hotp_value(secret, counter + offset))
 
 
+def unused_totp_code(user) -> str:
+    """The current TOTP code of ``user`` that allauth has not seen used yet (each code
+    works once per period): when the current one is spent, wait for the next period.
+    For browser tests that sign the same staff account in more than once."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.models import Authenticator
+    from django.core.cache import cache
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = enrol_totp(user)
+    code = totp_code(secret)
+    if cache.get(authenticator.wrap()._get_used_cache_key(code)) is not None:
+        time.sleep(app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD + 0.5)
+        code = totp_code(secret)
+    return code
+
+
 def api_token_for(user, *, scope: str = "read+money", name: str = "test token") -> str:
     """A new API token's secret (``Authorization: Token <secret>``)."""
     from accounts.models import ApiToken
@@ -86,3 +105,22 @@ def login_fresh(client, user, *, password: str = DEFAULT_PASSWORD) -> None:
     client.force_login(user)
     response = client.post("/accounts/reauthenticate/", {"password": password})
     assert response.status_code == 302, response.content[:500]
+
+
+def step_up(user, *, password: str = DEFAULT_PASSWORD) -> dict[str, str]:
+    """The step-up fields an API request for a sensitive action carries (core.stepup):
+    for an account with a second factor a code it has not used yet (the current TOTP
+    code, or once that is spent in this period an unused recovery code), else the
+    password. Merge into the body: ``{"amount": "1", ..., **step_up(user)}``."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+    from django.core.cache import cache
+
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is None:
+        return {"password": password}
+    code = totp_code(decrypt(totp.data["secret"]))
+    if cache.get(totp.wrap()._get_used_cache_key(code)) is None:
+        return {"mfa_code": code}
+    codes = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES).wrap().get_unused_codes()
+    return {"mfa_code": codes[0]}

@@ -29,7 +29,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from accounts.tests.factories import SuperuserFactory
+from accounts.tests.factories import SuperuserFactory, step_up
 from challenges.models import Badge, Challenge, ChallengeEntry, Reward, Submission, UserBadge
 from challenges.tests.factories import BadgeFactory, ChallengeFactory, SubmissionFactory, moderator, operator
 from conftest import make_token_client
@@ -192,7 +192,7 @@ def address_api(ctx: Ctx) -> Expect:
     _ok(
         ctx.api(user).post(
             "/api/v1/wallet/addresses/",
-            {"chain": "ethereum", "address": VALID_ADDRESSES[1], "label": "cold"},
+            {"chain": "ethereum", "address": VALID_ADDRESSES[1], "label": "cold", **step_up(user)},
             format="json",
         ),
         201,

@@ -115,11 +115,15 @@ def test_a_new_member_walks_the_platform(browsing, world, viewport):
     steps.stake(page, str(min_stake), on_confirm=lambda page: check(page, "wallet-confirm-stake"))
     steps.expect_balances(page, available=_amount(DEPOSIT), staked=_amount(min_stake), held="0")
     check(page, "wallet-staked")
-    steps.add_withdrawal_address(page, VALID_ADDRESSES[0], label="Cold storage")
+    steps.add_withdrawal_address(page, VALID_ADDRESSES[0], label="Cold storage", password=PASSWORD)
     check(page, "wallet-address")
     steps.confirm_withdrawal_address(page, VALID_ADDRESSES[0])
     steps.withdraw(
-        page, str(WITHDRAWAL), VALID_ADDRESSES[0], on_confirm=lambda page: check(page, "wallet-confirm-withdrawal")
+        page,
+        str(WITHDRAWAL),
+        VALID_ADDRESSES[0],
+        on_confirm=lambda page: check(page, "wallet-confirm-withdrawal"),
+        password=PASSWORD,
     )
     steps.expect_balances(
         page, available=_amount(DEPOSIT - WITHDRAWAL), staked=_amount(min_stake), held=_amount(WITHDRAWAL)

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from core.amounts import EXACT, QUANTUM, AmountSerializerField, amount_out
 from core.exceptions import UnprocessableError
 from core.serializers import StrictInputSerializer, datetime_out
+from core.stepup import step_up_fields
 from wallets.models import (
     AddressState,
     Chain,
@@ -47,11 +48,19 @@ class AmountInputSerializer(StrictInputSerializer):
 
 
 class WithdrawalInputSerializer(StrictInputSerializer):
+    """Step-up (core.stepup): ``password``, or ``mfa_code`` when the account has a second
+    factor (always needed above ``OGC_WITHDRAWAL_MFA_ABOVE``)."""
+
     amount = AmountSerializerField()
     address_id = serializers.IntegerField(min_value=1)
 
+    def get_fields(self):
+        return {**super().get_fields(), **step_up_fields()}
+
 
 class AddressInputSerializer(StrictInputSerializer):
+    """Step-up (core.stepup): ``password``, or ``mfa_code`` when the account has a second factor."""
+
     chain = serializers.ChoiceField(choices=Chain.choices, default=Chain.ETHEREUM)
     # The schema's pattern is the format check (no spaces trimmed: what the schema refuses,
     # the server refuses); a mixed-case address with a wrong EIP-55 checksum matches the
@@ -62,6 +71,9 @@ class AddressInputSerializer(StrictInputSerializer):
         validators=[RegexValidator(EVM_ADDRESS_PATTERN, gettext_lazy(INVALID_ADDRESS_MESSAGE), code="invalid_address")],
     )
     label = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+
+    def get_fields(self):
+        return {**super().get_fields(), **step_up_fields()}
 
 
 class DepositInputSerializer(UserRefInputMixin, StrictInputSerializer):

@@ -180,7 +180,7 @@ def address_usable_or_refuse(address: WalletAddress, *, field: str = "address_id
             code="address_unconfirmed",
             field=field,
         )
-    if state == AddressState.COOLING_DOWN:
+    if state == AddressState.COOLING_DOWN and address.usable_from is not None:
         raise ConflictError(
             _("This address is new: it can receive withdrawals from %(when)s UTC.")
             % {"when": address.usable_from.strftime("%Y-%m-%d %H:%M")},

@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.tests.factories import login_fresh
 from core.amounts import amount_out, format_amount
 from wallets import selectors, services
 from wallets.models import Transaction, Wallet
@@ -31,7 +32,7 @@ BIG = "1234567.123456789012345678"  # 18 decimals, thousands
 def member():
     user = funded_user(BIG)
     client = Client()
-    client.force_login(user)
+    login_fresh(client, user)  # withdrawals and new addresses ask for a recent re-authentication
     client.user = user
     return client
 
