@@ -69,6 +69,8 @@ class AuditAction(models.TextChoices):
     ADJUSTMENT_CREATE = "adjustment_create", "Balance adjusted"
     WITHDRAWAL_APPROVE = "withdrawal_approve", "Withdrawal approved"
     WITHDRAWAL_REJECT = "withdrawal_reject", "Withdrawal rejected"
+    WITHDRAWAL_APPROVAL_GIVEN = "withdrawal_approval_given", "Withdrawal approval given"
+    WITHDRAWAL_APPROVAL_REFUSED = "withdrawal_approval_refused", "Withdrawal approval refused"
     TRANSFER_CREATE = "transfer_create", "Transfer between members"
     # Challenges and badges
     CHALLENGE_CREATE = "challenge_create", "Challenge created"

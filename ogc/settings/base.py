@@ -207,6 +207,17 @@ OGC_STAFF_MFA_REQUIRED = env.bool("OGC_STAFF_MFA_REQUIRED", default=True)
 # A withdrawal above this amount needs a second factor on the account (empty: never).
 _mfa_above = env("OGC_WITHDRAWAL_MFA_ABOVE", default="")
 OGC_WITHDRAWAL_MFA_ABOVE = Decimal(_mfa_above) if _mfa_above else None
+
+
+# Withdrawal limits (issue #17, four-eyes): the most one withdrawal may be, the most a
+# member may withdraw in any 24 hours (pending and completed), per member; a plan may
+# set its own (subscriptions' Plan.withdrawal_max / withdrawal_daily_max). Empty: none.
+OGC_WITHDRAWAL_MAX = Decimal(_v) if (_v := env("OGC_WITHDRAWAL_MAX", default="100000")) else None
+OGC_WITHDRAWAL_DAILY_MAX = Decimal(_v) if (_v := env("OGC_WITHDRAWAL_DAILY_MAX", default="250000")) else None
+# Above this amount a withdrawal needs two different operators' approvals. Empty: one.
+OGC_WITHDRAWAL_SECOND_APPROVAL_ABOVE = (
+    Decimal(_v) if (_v := env("OGC_WITHDRAWAL_SECOND_APPROVAL_ABOVE", default="10000")) else None
+)
 # Step-up: sensitive pages ask for the password or a code again after this many seconds.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("OGC_REAUTHENTICATION_SECONDS", default=300)
 ACCOUNT_REAUTHENTICATION_REQUIRED = True

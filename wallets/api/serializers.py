@@ -21,10 +21,12 @@ from wallets.models import (
     Chain,
     Direction,
     Transaction,
+    TransactionKind,
     Wallet,
     WalletAddress,
 )
 from wallets.services.addresses import EVM_ADDRESS_PATTERN, INVALID_ADDRESS_MESSAGE
+from wallets.services.approvals import approvals_needed
 
 
 class UserRefInputMixin(serializers.Serializer):
@@ -195,10 +197,32 @@ class OpsTransactionOutputSerializer(TransactionOutputSerializer):
     user_id = serializers.IntegerField(read_only=True)
     user_email = serializers.EmailField(source="user.email", read_only=True)
     wallet_id = serializers.IntegerField(read_only=True)
+    approvals = serializers.SerializerMethodField(
+        help_text="Withdrawals: operators' approvals given so far (four-eyes); 0 for other rows."
+    )
+    approvals_needed = serializers.SerializerMethodField(
+        help_text="Withdrawals: approvals it needs to settle (2 above the second-approval threshold); 0 for other rows."
+    )
 
     class Meta(TransactionOutputSerializer.Meta):
-        fields = [*TransactionOutputSerializer.Meta.fields, "user_id", "user_email", "wallet_id"]
+        fields = [
+            *TransactionOutputSerializer.Meta.fields,
+            "user_id",
+            "user_email",
+            "wallet_id",
+            "approvals",
+            "approvals_needed",
+        ]
         read_only_fields = fields
+
+    def get_approvals(self, obj: Transaction) -> int:
+        if obj.kind != TransactionKind.WITHDRAWAL:
+            return 0
+        count = getattr(obj, "approval_count", None)  # annotated by the list selectors
+        return count if count is not None else obj.approvals.count()
+
+    def get_approvals_needed(self, obj: Transaction) -> int:
+        return approvals_needed(amount=obj.amount) if obj.kind == TransactionKind.WITHDRAWAL else 0
 
 
 class AddressOutputSerializer(serializers.ModelSerializer):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from core.exceptions import NotFoundError
@@ -62,7 +62,11 @@ def withdrawal_get_for_user(*, user: User, withdrawal_id: int) -> Transaction:
 
 
 def withdrawal_list_for_operators(*, status: str | None = None) -> QuerySet[Transaction]:
-    rows = Transaction.objects.filter(kind=TransactionKind.WITHDRAWAL).select_related("user")
+    rows = (
+        Transaction.objects.filter(kind=TransactionKind.WITHDRAWAL)
+        .select_related("user")
+        .annotate(approval_count=Count("approvals"))  # four-eyes: "1 of 2 approvals"
+    )
     if status:
         rows = rows.filter(status=status)
     return rows.order_by("-created_at", "-id")
