@@ -66,3 +66,11 @@ def withdrawal_mfa_required(*, user: User, amount) -> bool:
     from core.stepup import withdrawal_mfa_missing
 
     return withdrawal_mfa_missing(user=user, amount=amount)
+
+
+def user_sessions_of(*, user: User) -> list:
+    """The member's signed-in browsers (allauth.usersessions), newest first; sessions
+    that ended elsewhere (expired, logged out) are purged on the way."""
+    from allauth.usersessions.models import UserSession
+
+    return sorted(UserSession.objects.purge_and_list(user), key=lambda s: s.created_at, reverse=True)

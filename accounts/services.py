@@ -199,3 +199,29 @@ def api_token_revoke(*, user: User, public_id) -> None:
             raise NotFoundError(_("No such token."))
         audit_record(action=AuditAction.API_TOKEN_REVOKED, instance=user, actor=user, data={"name": token.name})
         token.delete()
+
+
+def user_session_end(*, user: User, session_id: int) -> str:
+    """End one of ``user``'s sessions (allauth.usersessions: the session is deleted from
+    the store, so that browser is signed out); 404 for anyone else's. Returns its key
+    (the caller signs the current browser out when it ended its own session)."""
+    from allauth.usersessions.models import UserSession
+
+    from core.exceptions import NotFoundError
+
+    session = UserSession.objects.filter(user=user, pk=session_id).first()
+    if session is None:
+        raise NotFoundError(_("No such session."), code="session_not_found")
+    key = session.session_key
+    session.end()
+    return key
+
+
+def user_sessions_end_all(*, user: User) -> int:
+    """ "Log out everywhere": end every session of ``user`` (this browser's too)."""
+    from allauth.usersessions.models import UserSession
+
+    sessions = list(UserSession.objects.filter(user=user))
+    for session in sessions:
+        session.end()
+    return len(sessions)

@@ -107,6 +107,17 @@ def api_token_of(owner) -> Kwargs:
     return {"token_id": token.public_id}
 
 
+def session_of(owner) -> Kwargs:
+    """A signed-in browser session of ``owner`` (allauth.usersessions' row)."""
+    from allauth.usersessions.models import UserSession
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store.create()
+    row = UserSession.objects.create(user=owner, ip="192.0.2.1", session_key=store.session_key, user_agent="authz")
+    return {"session_id": row.pk}
+
+
 def withdrawal_of(owner) -> Kwargs:
     from wallets.services import withdrawal_request
 
@@ -189,6 +200,11 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "set_language": PUBLIC,
     "dashboard": SELF,
     "profile_edit": SELF,
+    "api_tokens": SELF,
+    "api_token_revoke": owner(api_token_of),
+    "sessions": SELF,
+    "session_end": owner(session_of),
+    "sessions_end_all": SELF,
     # wallets (API)
     "api:wallet": SELF,
     "api:wallet-transactions": SELF,
