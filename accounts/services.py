@@ -225,3 +225,39 @@ def user_sessions_end_all(*, user: User) -> int:
     for session in sessions:
         session.end()
     return len(sessions)
+
+
+def login_device_record(*, user: User, user_agent: str, ip: str | None) -> bool:
+    """Remember the device of a login (``accounts.devices``); a device or network not
+    seen before for ``user`` sends a security notification (in-app + email), unless it
+    is the account's first. Returns whether the device was new."""
+    from django.utils import timezone
+
+    from accounts.devices import device_of
+    from accounts.models import KnownDevice
+    from notifications.services import notify
+
+    fingerprint, label = device_of(user_agent=user_agent, ip=ip)
+    now = timezone.now()
+    with transaction.atomic():
+        if KnownDevice.objects.filter(user=user, fingerprint=fingerprint).update(last_seen_at=now):
+            return False
+        first = not KnownDevice.objects.filter(user=user).exists()
+        _device, created = KnownDevice.objects.get_or_create(
+            user=user, fingerprint=fingerprint, defaults={"label": label, "first_seen_at": now, "last_seen_at": now}
+        )
+        if created and not first:
+            notify(
+                user=user,
+                kind="security",
+                title=_("New sign-in to your account"),
+                body=_(
+                    "Your account was signed in to from a device or network we have not seen before: %(device)s, "
+                    "on %(when)s UTC. If this was you, there is nothing to do. If not, change your password and "
+                    "sign the other sessions out (Account settings, “Where you're signed in”)."
+                )
+                % {"device": label, "when": now.strftime("%Y-%m-%d %H:%M")},
+                data={"device": label},
+                event_id=f"device:{user.pk}:{fingerprint}",
+            )
+    return created and not first
