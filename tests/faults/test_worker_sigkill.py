@@ -27,7 +27,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from accounts.tests.factories import api_token_for
+from accounts.tests.factories import DEFAULT_PASSWORD, api_token_for
 from core.models import IdempotencyRecord
 from tests.live_gunicorn import GunicornServer, mysql_url
 from wallets.models import Transaction, Wallet
@@ -44,7 +44,8 @@ LOCK_TIMEOUT = 2.0
 
 def _post_withdrawal(server: GunicornServer, token: str, key: str, address_id: int) -> tuple[int | None, bytes]:
     """(status, body), or (None, error) when the connection dropped mid-request."""
-    body = json.dumps({"amount": "1.5", "address_id": address_id}).encode()
+    # Step-up: the member's password (core.stepup), as every withdrawal carries.
+    body = json.dumps({"amount": "1.5", "address_id": address_id, "password": DEFAULT_PASSWORD}).encode()
     headers = {
         "Authorization": f"Token {token}",
         "Content-Type": "application/json",

@@ -172,3 +172,15 @@ def test_the_withdraw_page_names_the_threshold_to_a_member_without_a_second_fact
             "Withdrawals above 50 OGC need two-step sign-in. Set up an authenticator app first."
         ]
     assert _balances(member) == (Decimal("100"), Decimal("0"), 0)
+
+
+def test_an_expired_step_up_asks_again(settings):
+    member = funded_user("100")
+    address = WalletAddressFactory(wallet=member.wallet)
+    client = Client()
+    login_fresh(client, member)
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0  # the re-authentication is now too old
+    form = {"withdraw-amount": "10", "withdraw-address": address.pk, "withdraw-token": "page-4"}
+    asked = client.post("/wallet/withdraw/", form)
+    assert asked.status_code == 302 and asked["Location"].startswith("/accounts/reauthenticate/")
+    assert _balances(member) == (Decimal("100"), Decimal("0"), 0)
