@@ -81,21 +81,14 @@ def other_user(db):
 
 @pytest.fixture
 def auth_client(user) -> APIClient:
-    """An API client authenticated with ``user``'s token."""
-    from rest_framework.authtoken.models import Token
+    """An API client authenticated with a ``read+money`` token of ``user``."""
+    return make_token_client(user)
+
+
+def make_token_client(user, *, scope: str = "read+money") -> APIClient:
+    from accounts.tests.factories import api_token_for
 
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    client.user = user
-    return client
-
-
-def make_token_client(user) -> APIClient:
-    from rest_framework.authtoken.models import Token
-
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user, scope=scope)}")
     client.user = user
     return client

@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users"
 
     def ready(self) -> None:
-        from accounts import checks  # noqa: F401 (registers the system checks)
+        from accounts import (
+            checks,  # noqa: F401 (registers the system checks)
+            signals,  # noqa: F401 (the new-device check at login)
+        )

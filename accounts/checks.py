@@ -10,7 +10,10 @@ from django.db import models
 
 #: Models whose conditional unique constraints MariaDB does not create, and whose rules
 #: the application enforces in their place (docs/security.md, "Contract hardening").
-ENFORCED_IN_CODE = frozenset({"account.emailaddress"})
+# allauth.mfa's Authenticator: one TOTP and one recovery-code set per user (a
+# conditional unique constraint). allauth's enrolment refuses a second one (the TOTP
+# page only activates when none exists; recovery codes are regenerated in place).
+ENFORCED_IN_CODE = frozenset({"account.emailaddress", "mfa.authenticator"})
 
 
 @checks.register(checks.Tags.models)

@@ -111,3 +111,22 @@ class ProfileForm(forms.ModelForm):
         self.fields["timezone"].choices = [(name, name.replace("_", " ")) for name in zones]
         if self.instance and not self.is_bound:
             self.initial["locale"] = member_language(self.instance)
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token on the tokens page (``api_token_create``)."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=80,
+        help_text=_("What uses it, so you recognise it later (e.g. “tax report script”)."),
+    )
+    scope = forms.ChoiceField(
+        label=_("It may"),
+        choices=[("read", _("Read only")), ("read+money", _("Read and move money"))],
+        initial="read",
+        widget=forms.RadioSelect,
+    )
+    days = forms.IntegerField(
+        label=_("Expires after (days)"), min_value=1, max_value=365, initial=90, help_text=_("From 1 to 365 days.")
+    )

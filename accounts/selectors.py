@@ -55,3 +55,27 @@ def members_search(*, query: str, limit: int = 10):
 def members_active_count(*, since) -> int:
     """Active accounts that signed in since ``since`` (``/metrics``' active members)."""
     return User.objects.filter(is_active=True, last_login__gte=since).count()
+
+
+def api_tokens_of(*, user: User):
+    """The member's API tokens, newest first (the tokens page and ``GET /auth/tokens/``)."""
+    from accounts.models import ApiToken
+
+    return ApiToken.objects.filter(user=user).order_by("-created")
+
+
+def withdrawal_mfa_required(*, user: User, amount) -> bool:
+    """Whether a withdrawal of ``amount`` needs a second factor that ``user`` lacks
+    (``OGC_WITHDRAWAL_MFA_ABOVE``). The wallets API asks ``core.stepup`` directly (the
+    ledger imports nothing above it); pages and services of apps above it ask here."""
+    from core.stepup import withdrawal_mfa_missing
+
+    return withdrawal_mfa_missing(user=user, amount=amount)
+
+
+def user_sessions_of(*, user: User) -> list:
+    """The member's signed-in browsers (allauth.usersessions), newest first; sessions
+    that ended elsewhere (expired, logged out) are purged on the way."""
+    from allauth.usersessions.models import UserSession
+
+    return sorted(UserSession.objects.purge_and_list(user), key=lambda s: s.created_at, reverse=True)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import ApiToken, TokenScope, User
 from accounts.models.user import normalize_email
 from accounts.roles import AUDITED_APPS, ROLE_PERMISSIONS
 from accounts.selectors import email_in_use
@@ -164,3 +164,100 @@ def password_reset_send(*, user: User, actor: User | None, request: Any) -> bool
     form.save(request)
     audit_record(action=AuditAction.PASSWORD_RESET_SEND, instance=user, actor=actor)
     return True
+
+
+# --- API tokens (issue #17, part 5; docs/security.md "API tokens") ----------------------
+
+
+def api_token_create(*, user: User, name: str, scope: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """A new named token; returns it and its secret, which is never stored and cannot
+    be shown again (knox keeps the SHA-512 digest). ``days`` defaults to knox's TTL."""
+    from datetime import timedelta
+
+    from knox.settings import knox_settings
+
+    if scope not in TokenScope.values:
+        raise ApplicationError(_("Choose what the token may do."), code="invalid_scope", field="scope")
+    expiry = timedelta(days=days) if days else knox_settings.TOKEN_TTL
+    with transaction.atomic():
+        token, secret = ApiToken.objects.create(
+            user=user, expiry=expiry, name=name.strip() or _("API token"), scope=scope
+        )
+        audit_record(
+            action=AuditAction.API_TOKEN_CREATED, instance=user, actor=user, data={"name": token.name, "scope": scope}
+        )
+    return token, secret
+
+
+def api_token_revoke(*, user: User, public_id) -> None:
+    """Delete one of ``user``'s tokens (404 for anyone else's)."""
+    from core.exceptions import NotFoundError
+
+    with transaction.atomic():
+        token = ApiToken.objects.filter(user=user, public_id=public_id).first()
+        if token is None:
+            raise NotFoundError(_("No such token."))
+        audit_record(action=AuditAction.API_TOKEN_REVOKED, instance=user, actor=user, data={"name": token.name})
+        token.delete()
+
+
+def user_session_end(*, user: User, session_id: int) -> str:
+    """End one of ``user``'s sessions (allauth.usersessions: the session is deleted from
+    the store, so that browser is signed out); 404 for anyone else's. Returns its key
+    (the caller signs the current browser out when it ended its own session)."""
+    from allauth.usersessions.models import UserSession
+
+    from core.exceptions import NotFoundError
+
+    session = UserSession.objects.filter(user=user, pk=session_id).first()
+    if session is None:
+        raise NotFoundError(_("No such session."), code="session_not_found")
+    key = session.session_key
+    session.end()
+    return key
+
+
+def user_sessions_end_all(*, user: User) -> int:
+    """ "Log out everywhere": end every session of ``user`` (this browser's too)."""
+    from allauth.usersessions.models import UserSession
+
+    sessions = list(UserSession.objects.filter(user=user))
+    for session in sessions:
+        session.end()
+    return len(sessions)
+
+
+def login_device_record(*, user: User, user_agent: str, ip: str | None) -> bool:
+    """Remember the device of a login (``accounts.devices``); a device or network not
+    seen before for ``user`` sends a security notification (in-app + email), unless it
+    is the account's first. Returns whether the device was new."""
+    from django.utils import timezone
+
+    from accounts.devices import device_of
+    from accounts.models import KnownDevice
+    from notifications.services import notify
+
+    fingerprint, label = device_of(user_agent=user_agent, ip=ip)
+    now = timezone.now()
+    with transaction.atomic():
+        if KnownDevice.objects.filter(user=user, fingerprint=fingerprint).update(last_seen_at=now):
+            return False
+        first = not KnownDevice.objects.filter(user=user).exists()
+        _device, created = KnownDevice.objects.get_or_create(
+            user=user, fingerprint=fingerprint, defaults={"label": label, "first_seen_at": now, "last_seen_at": now}
+        )
+        if created and not first:
+            notify(
+                user=user,
+                kind="security",
+                title=_("New sign-in to your account"),
+                body=_(
+                    "Your account was signed in to from a device or network we have not seen before: %(device)s, "
+                    "on %(when)s UTC. If this was you, there is nothing to do. If not, change your password and "
+                    "sign the other sessions out (Account settings, “Where you're signed in”)."
+                )
+                % {"device": label, "when": now.strftime("%Y-%m-%d %H:%M")},
+                data={"device": label},
+                event_id=f"device:{user.pk}:{fingerprint}",
+            )
+    return created and not first

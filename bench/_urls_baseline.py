@@ -13,8 +13,9 @@ from __future__ import annotations
 from django.db.models import BooleanField, Case, CharField, Value, When
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
 
+from accounts.models import ApiToken
 from challenges.api.serializers import ChallengeOutputSerializer
 from challenges.models import Challenge, ChallengeStatus, Visibility
 from challenges.selectors import phase_q
@@ -31,7 +32,7 @@ CHALLENGE_FIELDS = tuple(ChallengeOutputSerializer.Meta.fields)
 
 def transactions_baseline(request: HttpRequest) -> JsonResponse:
     key = request.headers.get("Authorization", "").removeprefix("Token ").strip()
-    token = Token.objects.filter(key=key, user__is_active=True).only("user_id").first()
+    token = ApiToken.objects.filter(digest=hash_token(key), user__is_active=True).only("user_id").first()
     if token is None:
         return JsonResponse({"detail": "Authentication required."}, status=401)
     rows = Transaction.objects.filter(user_id=token.user_id).order_by("-created_at", "-id").values(*TRANSACTION_FIELDS)

@@ -132,9 +132,9 @@ def _populate() -> str:
     from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.tests.factories import api_token_for
     from challenges.services import challenge_create
     from wallets.services import deposit_create, stake_create, unstake_create
 
@@ -168,7 +168,7 @@ def _populate() -> str:
             max_submissions_per_user=3,
             status="scheduled",
         )
-    return Token.objects.create(user=member).key
+    return api_token_for(member)
 
 
 def _server_env() -> dict[str, str]:

@@ -207,6 +207,14 @@ class ConsoleAdminSite(admin.AdminSite):
     site_title = "OGC NewFinity admin"
     index_template = "admin/console/index.html"
 
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """The console has no password form of its own: signing in is allauth's login
+        (allauth's ``secure_admin_login``), so the second factor, the lockout and the
+        new-device email apply to operators as to members (docs/security.md)."""
+        from allauth.account.decorators import secure_admin_login
+
+        return secure_admin_login(super().login)(request, extra_context)
+
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
         return ConsoleAutocompleteJsonView.as_view(admin_site=self)(request)  # type: ignore[return-value]
 

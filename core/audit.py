@@ -74,6 +74,8 @@ class AuditAction(models.TextChoices):
     ADJUSTMENT_CREATE = "adjustment_create", "Balance adjusted"
     WITHDRAWAL_APPROVE = "withdrawal_approve", "Withdrawal approved"
     WITHDRAWAL_REJECT = "withdrawal_reject", "Withdrawal rejected"
+    WITHDRAWAL_APPROVAL_GIVEN = "withdrawal_approval_given", "Withdrawal approval given"
+    WITHDRAWAL_APPROVAL_REFUSED = "withdrawal_approval_refused", "Withdrawal approval refused"
     TRANSFER_CREATE = "transfer_create", "Transfer between members"
     # Challenges and badges
     CHALLENGE_CREATE = "challenge_create", "Challenge created"
@@ -95,6 +97,9 @@ class AuditAction(models.TextChoices):
     ADMIN_DISABLE = "admin_disable", "Staff account disabled"
     ADMIN_ENABLE = "admin_enable", "Staff account enabled"
     PASSWORD_RESET_SEND = "password_reset_send", "Password reset link sent"
+    # Account security
+    API_TOKEN_CREATED = "api_token_created", "API token created"
+    API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
     # Operator console
     EXPORT_CSV = "export_csv", "CSV exported"
     # AI segment: what the moderator decided on a submission the model flagged as similar

@@ -10,6 +10,8 @@ from typing import ParamSpec, TypeVar
 
 from django.db import OperationalError, connection
 
+from core.exceptions import ApplicationError
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -54,3 +56,27 @@ def run_on_mysql(sql: str) -> Callable[..., None]:
             schema_editor.execute(sql)
 
     return run
+
+
+def _in_callers_transaction() -> bool:
+    """Whether a caller's atomic block is still open (a test case's own blocks do not
+    count: they stand for the autocommit a request or a command runs in)."""
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def run_refusal_hooks(fn: Callable[P, R]) -> Callable[P, R]:
+    """Outside a service's ``transaction.atomic``: when the service refuses with an
+    ``ApplicationError`` carrying ``on_rollback`` work (an audit entry of the refusal),
+    run it after the rollback, unless a caller's transaction is still open (that
+    caller runs it once its own block has rolled back: ``run_admin_action``)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except ApplicationError as exc:
+            if exc.on_rollback is not None and not _in_callers_transaction():
+                exc.run_on_rollback()
+            raise
+
+    return wrapper

@@ -5,11 +5,13 @@ Every API error body is ``{"code": str, "detail": str, "fields": {name: [message
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
@@ -49,6 +51,16 @@ class ApplicationError(Exception):
         if status_code is not None:
             self.status_code = status_code
         self.extra = extra or {}
+        #: Work that must outlive the refused operation's rollback (the audit entry of a
+        #: refusal): run once, in its own transaction, by whoever ends the transaction
+        #: the refusal rolled back (``core.db.run_refusal_hooks``, ``run_admin_action``).
+        self.on_rollback: Callable[[], None] | None = None
+
+    def run_on_rollback(self) -> None:
+        hook, self.on_rollback = self.on_rollback, None
+        if hook is not None:
+            with transaction.atomic():
+                hook()
 
 
 class NotFoundError(ApplicationError):

@@ -14,7 +14,10 @@ outside the business transaction), runs, then stores its status and body. A repl
 returns the stored response and runs nothing; another payload under the same key
 is a 422; a replay that arrives while the first is still running waits up to
 ``OGC_IDEMPOTENCY_WAIT_SECONDS`` for it, then gets 409. A 5xx or an exception
-removes the record so that the client may retry with the same key.
+removes the record so that the client may retry with the same key; so does a
+missing or wrong step-up (``core.stepup.StepUpError``). The step-up fields
+(``password``, ``mfa_code``) are not part of the fingerprint: a retry after a lost
+response carries a fresh code and still replays, and no hash of a password is kept.
 
 A request that dies without running its cleanup (its worker process SIGKILLed, the
 machine lost) leaves an ``in_progress`` record behind. Once that record is older
@@ -58,6 +61,7 @@ from rest_framework.response import Response
 
 from core.exceptions import ApplicationError, ConflictError
 from core.models import IdempotencyRecord
+from core.stepup import STEP_UP_FIELD_NAMES, StepUpError
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -97,6 +101,10 @@ def request_fingerprint(request: Request) -> str:
         body = request.body.decode("utf-8", "replace")
     if hasattr(body, "dict"):
         body = body.dict()
+    if isinstance(body, dict):
+        # Step-up proof (core.stepup) is not what the request asks for: a retry carries a
+        # fresh code, and no hash of a password is kept.
+        body = {name: value for name, value in body.items() if name not in STEP_UP_FIELD_NAMES}
     canonical = json.dumps(
         {"method": request.method, "path": request.path, "body": body},
         sort_keys=True,
@@ -170,6 +178,11 @@ def _run_owned(record: IdempotencyRecord, handler: Callable[[], Response]) -> Re
     response: Response | None
     try:
         response = handler()
+    except StepUpError:
+        # A missing or wrong step-up moved nothing: release the key, so the client
+        # retries the same request with the proof.
+        owned.delete()
+        raise
     except ApplicationError as exc:
         # A refusal is a final answer: store it like any other so a replay repeats it.
         from core.exceptions import api_exception_handler

@@ -22,7 +22,7 @@ class AuditedTokenScheme(TokenScheme):
 # document 413 (a body over DATA_UPLOAD_MAX_MEMORY_SIZE).
 
 from drf_spectacular.openapi import AutoSchema  # noqa: E402
-from drf_spectacular.utils import inline_serializer  # noqa: E402
+from drf_spectacular.utils import OpenApiResponse, inline_serializer  # noqa: E402
 from rest_framework import serializers  # noqa: E402
 
 from core.idempotency import IdempotentPostMixin  # noqa: E402
@@ -64,6 +64,13 @@ ErrorSerializer = inline_serializer(
     },
 )
 
+#: The 403 of an operation that asks for step-up (core.stepup).
+STEP_UP_403 = OpenApiResponse(
+    response=ErrorSerializer,
+    description="Step-up refused (`fields` names `password` or `mfa_code`): `step_up_required` (missing), "
+    "`step_up_failed` (wrong, or a code already used), `mfa_required` (a withdrawal above the "
+    "two-step threshold by an account without a second factor); or the role or token scope refuses.",
+)
 
 #: Text without NUL characters (what DRF's ``CharField`` accepts).
 NO_NUL_PATTERN = r"^[^\u0000]*$"

@@ -50,6 +50,17 @@ class Plan(models.Model):
     is_active = models.BooleanField(
         default=True, help_text="Inactive plans take no new subscribers; existing ones renew."
     )
+    withdrawal_max = AmountField(
+        null=True,
+        blank=True,
+        help_text="The most one withdrawal may be for subscribers of this plan; empty: the platform's "
+        "OGC_WITHDRAWAL_MAX.",
+    )
+    withdrawal_daily_max = AmountField(
+        null=True,
+        blank=True,
+        help_text="The most a subscriber may withdraw in 24 hours; empty: the platform's OGC_WITHDRAWAL_DAILY_MAX.",
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -61,6 +72,13 @@ class Plan(models.Model):
             models.CheckConstraint(condition=Q(price__gte=0), name="plan_price_gte_0"),
             models.CheckConstraint(condition=Q(period_days__gte=1), name="plan_period_days_gte_1"),
             models.CheckConstraint(condition=Q(trial_days__lte=365), name="plan_trial_days_lte_365"),
+            models.CheckConstraint(
+                condition=Q(withdrawal_max__isnull=True) | Q(withdrawal_max__gt=0), name="plan_withdrawal_max_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawal_daily_max__isnull=True) | Q(withdrawal_daily_max__gt=0),
+                name="plan_withdrawal_daily_max_gt_0",
+            ),
         ]
 
     def __str__(self) -> str:

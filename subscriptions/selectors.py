@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import F, Q, QuerySet
@@ -35,6 +36,23 @@ def user_has_feature(*, user: User, feature: str, now: datetime | None = None) -
     # JSON containment lookups differ by backend (MariaDB's JSON is LONGTEXT);
     # the list is small, so the membership test runs here on the one row read.
     return isinstance(features, list) and feature in features
+
+
+def plan_withdrawal_limits(*, user: User, now: datetime | None = None) -> tuple[Decimal | None, Decimal | None]:
+    """The withdrawal limits of ``user``'s current plan (per withdrawal, per 24 hours;
+    ``None``: the platform's), from the subscription that grants access now. One query."""
+    now = now or timezone.now()
+    limits = (
+        Subscription.objects.filter(
+            user_id=user.pk,
+            status__in=GRANTING_STATUSES,
+            current_period_start__lte=now,
+            current_period_end__gt=now,
+        )
+        .values_list("plan__withdrawal_max", "plan__withdrawal_daily_max")
+        .first()
+    )
+    return limits or (None, None)
 
 
 def plan_list(*, include_inactive: bool = False) -> QuerySet[Plan]:

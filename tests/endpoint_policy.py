@@ -100,6 +100,24 @@ def address_of(owner) -> Kwargs:
     return {"address_id": WalletAddressFactory(wallet=owner.wallet).pk}
 
 
+def api_token_of(owner) -> Kwargs:
+    from accounts.services import api_token_create
+
+    token, _secret = api_token_create(user=owner, name="authz fixture", scope="read")
+    return {"token_id": token.public_id}
+
+
+def session_of(owner) -> Kwargs:
+    """A signed-in browser session of ``owner`` (allauth.usersessions' row)."""
+    from allauth.usersessions.models import UserSession
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store.create()
+    row = UserSession.objects.create(user=owner, ip="192.0.2.1", session_key=store.session_key, user_agent="authz")
+    return {"session_id": row.pk}
+
+
 def withdrawal_of(owner) -> Kwargs:
     from wallets.services import withdrawal_request
 
@@ -179,10 +197,17 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "api:signup": PUBLIC,
     "api:token": {"POST": PUBLIC, "DELETE": SELF},
     "api:me": SELF,
+    "api:tokens": SELF,
+    "api:token-detail": owner(api_token_of),
     "home": PUBLIC,
     "set_language": PUBLIC,
     "dashboard": SELF,
     "profile_edit": SELF,
+    "api_tokens": SELF,
+    "api_token_revoke": owner(api_token_of),
+    "sessions": SELF,
+    "session_end": owner(session_of),
+    "sessions_end_all": SELF,
     # wallets (API)
     "api:wallet": SELF,
     "api:wallet-transactions": SELF,

@@ -17,7 +17,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from accounts.tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
 from tests.endpoint_policy import idempotency_headers
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,8 @@ def _site(client, email, password):
 
 
 def _admin(client, email, password):
-    return client.post("/admin/login/?next=/admin/", {"username": email, "password": password})
+    # /admin/login/ is the site's login (core.admin_site), with next=/admin/.
+    return client.post("/accounts/login/?next=/admin/", {"login": email, "password": password})
 
 
 PATHS = [(APIClient, _token), (Client, _site), (Client, _admin)]
@@ -136,12 +137,12 @@ def test_money_posts_are_throttled(rates, auth_client, path, body):
 
 
 def test_operator_money_posts_are_throttled(rates):
-    from rest_framework.authtoken.models import Token
+    from accounts.tests.factories import api_token_for
 
-    operator = UserFactory(roles=["operator"], is_staff=True)
+    operator = StaffFactory(roles=["operator"])
     member = UserFactory()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=operator).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(operator)}")
     rates(money="1/min")
     body = {"user_id": member.pk, "amount": "5"}
     assert client.post("/api/v1/ops/deposits/", body, format="json", **idempotency_headers()).status_code == 201

@@ -24,7 +24,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, step_up
 from challenges.tests.factories import ChallengeFactory, SubmissionFactory
 from conftest import make_token_client
 from governance.tests.factories import staked_member
@@ -164,25 +164,30 @@ def test_not_enough_funds_and_a_taken_address_are_409():
     address = WalletAddressFactory(wallet=user.wallet)
     short = client.post(
         "/api/v1/wallet/withdrawals/",
-        {"amount": "11", "address_id": address.pk},
+        {"amount": "11", "address_id": address.pk, **step_up(user)},
         format="json",
         HTTP_IDEMPOTENCY_KEY="contract-short-1",
     )
     assert (short.status_code, short.json()["code"]) == (409, "insufficient_funds")
     again = client.post(
-        "/api/v1/wallet/addresses/", {"chain": address.chain, "address": address.address}, format="json"
+        "/api/v1/wallet/addresses/",
+        {"chain": address.chain, "address": address.address, **step_up(user)},
+        format="json",
     )
     assert (again.status_code, again.json()["code"]) == (409, "address_taken")
 
 
 def test_an_address_breaking_the_pattern_is_400_and_a_bad_checksum_422():
-    client = make_token_client(UserFactory())
-    spaced = client.post("/api/v1/wallet/addresses/", {"address": f" {GOOD_ADDRESS} "}, format="json")
+    user = UserFactory()
+    client, proof = make_token_client(user), step_up(user)
+    spaced = client.post("/api/v1/wallet/addresses/", {"address": f" {GOOD_ADDRESS} ", **proof}, format="json")
     assert spaced.status_code == 400 and "address" in spaced.json()["fields"]
     typo = GOOD_ADDRESS[:-1] + "D"  # mixed case, last letter's case flipped: checksum fails
-    checksum = client.post("/api/v1/wallet/addresses/", {"address": typo}, format="json")
+    checksum = client.post("/api/v1/wallet/addresses/", {"address": typo, **proof}, format="json")
     assert (checksum.status_code, checksum.json().get("code")) == (422, "invalid_checksum"), checksum.content
-    assert client.post("/api/v1/wallet/addresses/", {"address": GOOD_ADDRESS}, format="json").status_code == 201
+    assert (
+        client.post("/api/v1/wallet/addresses/", {"address": GOOD_ADDRESS, **proof}, format="json").status_code == 201
+    )
 
 
 def test_links_shape_is_400_and_an_invalid_host_422():

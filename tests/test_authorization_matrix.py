@@ -17,10 +17,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import StaffFactory, UserFactory, api_token_for
 from core.permissions import ROLE_MEMBER
 from tests.endpoint_policy import POLICIES, Policy, idempotency_headers
 from tests.routes import Route, covered_routes
@@ -60,8 +59,7 @@ def _client(route: Route, user) -> Client:
     if route.is_api:
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
         return client
     client = Client()
     if user is not None:
@@ -130,7 +128,7 @@ def test_endpoint_refuses_what_its_policy_refuses(route: Route, method: str):
         )
     elif policy.kind == "staff":
         member = _call(route, method, _member(), kwargs, payload)
-        holder = UserFactory(roles=[policy.role], is_staff=True)
+        holder = StaffFactory(roles=[policy.role])
         allowed = _call(route, method, holder, kwargs, payload)
         if member.status_code == 405 and allowed.status_code == 405:
             return

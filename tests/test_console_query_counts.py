@@ -34,21 +34,23 @@ ROWS = 8
 SMALL, LARGE = 2, 6
 
 #: Exact query counts of the main console pages (superuser; at any page size).
+# Every console page also asks whether the staff account has a second factor
+# (accounts.middleware.StaffMfaMiddleware: one query, issue #17): the "+ mfa" below.
 PINNED = {
-    # session, user, row estimate, count (small table: exact), page, members, actors
-    "/admin/wallets/transaction/": 7,
+    # session, user, mfa, row estimate, count (small table: exact), page, members, actors
+    "/admin/wallets/transaction/": 8,
     # + the summary line, the page's history (one grouped query), wallets prefetched
-    "/admin/wallets/transaction/withdrawals/queue/": 9,
+    "/admin/wallets/transaction/withdrawals/queue/": 10,
     # filtered by default (empty entries hidden): the optimizer's estimate, no table size
     # under 5,000; + actors prefetched, every object label in one UNION, the date bounds,
     # staff for the filter
-    "/admin/auditlog/logentry/": 8,
+    "/admin/auditlog/logentry/": 9,
     # + the similarity flags of the page's submissions (one query: the AI panel above the rows)
-    "/admin/challenges/submission/queue/": 9,
-    "/admin/subscriptions/subscription/past-due/": 9,
-    "/admin/notifications/notification/": 7,
-    "/admin/accounts/user/": 7,
-    "/admin/wallets/wallet/": 5,
+    "/admin/challenges/submission/queue/": 10,
+    "/admin/subscriptions/subscription/past-due/": 10,
+    "/admin/notifications/notification/": 8,
+    "/admin/accounts/user/": 8,
+    "/admin/wallets/wallet/": 6,
 }
 
 
@@ -134,8 +136,8 @@ def test_the_stuck_deliveries_filter_is_a_constant_number_of_queries(platform):
     model_admin = admin.site._registry[Notification]
     url = "/admin/notifications/notification/?delivery=stuck"
     counts = {_at_page_size(platform, model_admin, url, size) for size in (SMALL, LARGE)}
-    # session, user, the optimizer's estimate (small: no table size), count, page, members, delivery states
-    assert counts == {7}
+    # session, user, mfa, the optimizer's estimate (small: no table size), count, page, members, delivery states
+    assert counts == {8}
 
 
 def test_every_change_form_is_a_constant_number_of_queries(platform):
@@ -154,7 +156,7 @@ def test_every_change_form_is_a_constant_number_of_queries(platform):
 
 def test_the_dashboard_is_a_fixed_number_of_queries(platform, settings):
     settings.OGC_CONSOLE_CHART_CACHE_SECONDS = 0
-    assert _queries(platform, "/admin/") == 13  # session, user, one per tile, one per chart
+    assert _queries(platform, "/admin/") == 14  # session, user, mfa, one per tile, one per chart
 
 
 class _Request:

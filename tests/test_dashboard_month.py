@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from challenges.tests.factories import SubmissionFactory
 from governance.services import vote_cast
 from governance.tests.factories import open_proposal, staked_member
@@ -52,7 +53,7 @@ def test_month_money_is_the_ledger_of_this_month(member):
     address = WalletAddressFactory(wallet=user.wallet)
     pending = services.withdrawal_request(user=user, amount=Decimal("1"), address_id=address.pk)
     sent = services.withdrawal_request(user=user, amount=Decimal("3"), address_id=address.pk)
-    services.withdrawal_approve(withdrawal_id=sent.pk, actor=user)
+    services.withdrawal_approve(withdrawal_id=sent.pk, actor=UserFactory(roles=["operator"]))
     assert pending.status == "pending"  # not out yet: held
 
     month = selectors.money_period_for_user(user=user, start=_month_start(), end=timezone.now())

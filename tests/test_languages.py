@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, login_fresh
 from conftest import make_token_client
 from core.permissions import ROLE_MEMBER
 from tests.layout_world import build_layout_world
@@ -202,7 +202,7 @@ def test_notifications_and_emails_are_written_in_the_members_language():
 def test_no_main_page_mixes_english_into_spanish(client, settings):
     world = build_layout_world(locale="es", timezone_name="Europe/Madrid")
     settings.OGC_UNSTAKE_COOLDOWN_HOURS = 72  # the unstake review then names the day it is back
-    client.force_login(world.member)
+    login_fresh(client, world.member)  # the withdrawal review asks for a recent re-authentication
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
     ids = {
         "member": world.member.pk,

@@ -20,10 +20,9 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import SuperuserFactory
+from accounts.tests.factories import SuperuserFactory, api_token_for
 from tests.endpoint_policy import POLICIES, PROTECTED_FIELD_INPUTS, PROTECTED_FIELDS, idempotency_headers
 
 WRITE_METHODS = ("post", "put", "patch")
@@ -112,7 +111,7 @@ def test_protected_fields_are_refused_or_ignored(method: str, path: str, propert
 
     deposit_create(user=caller, amount=Decimal("100"), memo="mass assignment fixture")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=caller).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(caller)}")
     url = _url(path, method, caller)
     allowed = PROTECTED_FIELD_INPUTS.get((method, path), frozenset())
     sent = {name: _sentinel(name) for name in PROTECTED_FIELDS if name not in (properties or set()) | allowed}

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, login_fresh
 from tests.endpoint_policy import idempotency_headers
 from wallets.services import deposit_create, stake_create
 from wallets.tests.factories import WalletAddressFactory
@@ -43,7 +43,7 @@ def test_wallet_page_money_posts_are_throttled(member, path, prefix, fields):
     address = WalletAddressFactory(wallet=member.wallet)
     fields = {k: (str(address.pk) if v == "ADDRESS" else v) for k, v in fields.items()}
     client = Client()
-    client.force_login(member)
+    login_fresh(client, member)  # a withdrawal asks for a recent re-authentication
     for n in range(2):
         assert client.post(path, _form(prefix, n, **fields)).status_code == 302
     response = client.post(path, _form(prefix, 9, **fields))

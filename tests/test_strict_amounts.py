@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from accounts.tests.factories import StaffFactory, SuperuserFactory, UserFactory
+from accounts.tests.factories import StaffFactory, SuperuserFactory, UserFactory, step_up
 from challenges.models import Challenge
 from challenges.tests.factories import ChallengeFactory, operator
 from conftest import make_token_client
@@ -72,7 +72,7 @@ def _api_call(operation: str, user):
         body = {"user_id": user.pk}
     elif operation == "withdrawal":
         client, url = make_token_client(user), "/api/v1/wallet/withdrawals/"
-        body = {"address_id": WalletAddressFactory(wallet=user.wallet).pk}
+        body = {"address_id": WalletAddressFactory(wallet=user.wallet).pk, **step_up(user)}
     else:
         client, url, body = make_token_client(user), f"/api/v1/wallet/{operation}/", {}
     return lambda amount: client.post(url, {**body, "amount": amount}, format="json", HTTP_IDEMPOTENCY_KEY="k")

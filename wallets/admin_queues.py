@@ -47,7 +47,7 @@ from core.admin import (
 )
 from core.amounts import format_amount
 from wallets import selectors, services
-from wallets.models import Transaction
+from wallets.models import Transaction, TransactionStatus
 
 APPROVE_PERMISSION = "wallets.approve_withdrawal"
 QUEUE_URL_NAME = "admin:wallets_transaction_withdrawal_queue"
@@ -176,8 +176,15 @@ class WithdrawalQueueAdmin(CsvExportMixin, ConsoleAdminMixin, ReadOnlyAdminMixin
         amount = escape(format_amount(row.amount, grouping=True, symbol=row.wallet.token_symbol))
         next_url = escape(getattr(row, "console_next", ""))
         back = escape(getattr(row, "console_back", ""))
+        needed = services.approvals_needed(amount=row.amount)
+        given = getattr(row, "approval_count", 0)
+        approvals = (
+            f'<span class="ogc-pill" data-testid="approvals">{given} of {needed} approvals</span> '
+            if needed > 1
+            else ""
+        )
         return mark_safe(  # noqa: S308 - every value escaped
-            '<div class="ogc-row-actions">'
+            f'<div class="ogc-row-actions">{approvals}'
             f'<button type="submit" class="ogc-approve" formaction="{approve}" name="next" value="{next_url}">'
             f"Approve {amount}</button>"
             f'<a class="button ogc-reject" href="{reject}?{back}">Reject…</a></div>'
@@ -195,11 +202,16 @@ class WithdrawalQueueAdmin(CsvExportMixin, ConsoleAdminMixin, ReadOnlyAdminMixin
             self.message_user(request, f"No longer pending, skipped: {ids}.", messages.WARNING)
 
     def settle(self, request: HttpRequest, queryset, *, approve: bool, reason: str = "") -> None:
-        def settle(row: Transaction) -> None:
+        recorded: list[int] = []  # four-eyes: approvals that wait for another operator
+
+        def settle(row: Transaction) -> str | None:
             if approve:
-                services.withdrawal_approve(withdrawal_id=row.pk, actor=request.user)
-            else:
-                services.withdrawal_reject(withdrawal_id=row.pk, actor=request.user, reason=reason)
+                outcome = approval_outcome(services.withdrawal_approve(withdrawal_id=row.pk, actor=request.user))
+                if outcome:
+                    recorded.append(row.pk)
+                return outcome
+            services.withdrawal_reject(withdrawal_id=row.pk, actor=request.user, reason=reason)
+            return None
 
         verb = "approved" if approve else "rejected"
         run_admin_action(
@@ -208,7 +220,7 @@ class WithdrawalQueueAdmin(CsvExportMixin, ConsoleAdminMixin, ReadOnlyAdminMixin
             queryset.select_related("user").order_by("pk"),
             operation=settle,
             label=lambda row: f"#{row.pk} ({row.user.email}, {format_amount(row.amount, grouping=True)})",
-            success=lambda n: f"{n} withdrawal(s) {verb}.",
+            success=lambda n: f"{n - len(recorded)} withdrawal(s) {verb}.",
         )
 
     @admin.action(description="Approve selected withdrawals", permissions=["approve"])
@@ -224,6 +236,16 @@ class WithdrawalQueueAdmin(CsvExportMixin, ConsoleAdminMixin, ReadOnlyAdminMixin
             self.settle(request, queryset, approve=False, reason=form.cleaned_data["reason"])
             return None
         return reject_form_page(self, request, form, queryset, action_name="reject_selected")
+
+
+def approval_outcome(row: Transaction) -> str | None:
+    """What an approval did when it did not settle the withdrawal (four-eyes)."""
+    if row.status != TransactionStatus.PENDING:
+        return None
+    return (
+        f"your approval is recorded (1 of {services.approvals_needed(amount=row.amount)} approvals); "
+        "another operator's approval sends it."
+    )
 
 
 def reject_form_page(modeladmin: Any, request: HttpRequest, form: RejectForm, queryset, *, action_name: str):
@@ -250,17 +272,30 @@ def approve_view(model_admin: Any, request: HttpRequest, pk: int) -> HttpRespons
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     row = get_object_or_404(Transaction.objects.select_related("user"), pk=pk)
+
+    settled: list[Transaction] = []
+
+    def approve(r: Transaction) -> str | None:
+        after = services.withdrawal_approve(withdrawal_id=r.pk, actor=request.user)
+        if after.status == TransactionStatus.PENDING:
+            return approval_outcome(after)
+        settled.append(after)
+        return None
+
     run_admin_action(
         model_admin,
         request,
         [row],
-        operation=lambda r: services.withdrawal_approve(withdrawal_id=r.pk, actor=request.user) and None,
+        operation=approve,
         label=lambda r: f"Withdrawal #{r.pk} ({r.user.email}, {format_amount(r.amount, grouping=True, symbol=True)})",
-        success=lambda n: (
-            f"Withdrawal #{row.pk} approved: {format_amount(row.amount, grouping=True, symbol=True)} "
-            f"to {row.user.email}."
-        ),
     )
+    if settled:
+        model_admin.message_user(
+            request,
+            f"Withdrawal #{row.pk} approved: {format_amount(row.amount, grouping=True, symbol=True)} "
+            f"to {row.user.email}.",
+            messages.SUCCESS,
+        )
     return HttpResponseRedirect(safe_next_url(request, reverse(QUEUE_URL_NAME)))
 
 

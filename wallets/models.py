@@ -376,9 +376,30 @@ class JournalLine(models.Model):
         return f"{side} {self.amount}"
 
 
+class WithdrawalApproval(models.Model):
+    """One operator's approval of a withdrawal (four-eyes, issue #17). Above
+    ``OGC_WITHDRAWAL_SECOND_APPROVAL_ABOVE`` a withdrawal settles on the second
+    approval of a different operator; never by its requester. Written by
+    ``wallets.services.approvals`` only; never edited or deleted."""
+
+    withdrawal = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="approvals")
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "withdrawal_approvals"
+        constraints = [
+            models.UniqueConstraint(fields=["withdrawal", "operator"], name="uniq_withdrawal_approval_operator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"withdrawal #{self.withdrawal_id} approved by user #{self.operator_id}"
+
+
 auditlog.register(Wallet, exclude_fields=["updated_at"])
 auditlog.register(WalletAddress)
 # Concrete fields only: the default (every field) also reads the reverse one-to-one
 # relations other apps add to Transaction (rewards, subscription periods...), one
 # query each on every ledger write.
 auditlog.register(Transaction, include_fields=[f.name for f in Transaction._meta.concrete_fields])
+auditlog.register(WithdrawalApproval)

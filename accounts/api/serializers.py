@@ -5,12 +5,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import ApiToken, TokenScope, User
 from accounts.selectors import email_in_use
 from accounts.validators import country_validator, locale_validator, validate_timezone
 from core.amounts import AmountSerializerField
 from core.exceptions import ConflictError, UnprocessableError
 from core.serializers import LinkField, StrictInputSerializer
+from core.stepup import step_up_fields
 
 
 @extend_schema_field({"type": "string", "enum": sorted(zoneinfo.available_timezones())})
@@ -83,10 +84,56 @@ class SignupOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
+TOKEN_DAYS_MAX = 365
+
+
 class TokenInputSerializer(StrictInputSerializer):
+    """Log in: email + password (+ ``mfa_code`` when the account has a second factor)
+    gives a new token that may move money, named ``name`` (default "API login")."""
+
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    mfa_code = serializers.RegexField(
+        r"^[0-9A-Za-z-]{6,20}$",
+        required=False,
+        help_text="Required when the account has a second factor: a code from the authenticator app "
+        "or a recovery code.",
+    )
+    name = serializers.CharField(max_length=80, required=False, allow_blank=True)
 
 
 class TokenOutputSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="The secret. Shown once: it is stored only as a hash.")
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class ApiTokenCreateInputSerializer(StrictInputSerializer):
+    """A new named token. Step-up: ``password`` (or ``mfa_code`` with a second factor)."""
+
+    name = serializers.CharField(max_length=80)
+    scope = serializers.ChoiceField(choices=TokenScope.choices)
+    days = serializers.IntegerField(min_value=1, max_value=TOKEN_DAYS_MAX, required=False)
+
+    def get_fields(self):
+        return {**super().get_fields(), **step_up_fields()}
+
+
+class ApiTokenOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    prefix = serializers.CharField(source="token_key", read_only=True)
+    created_at = serializers.DateTimeField(source="created", read_only=True)
+    expires_at = serializers.DateTimeField(source="expiry", read_only=True, allow_null=True)
+    last_used_ip = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "scope", "prefix", "created_at", "expires_at", "last_used_at", "last_used_ip"]
+        read_only_fields = fields
+
+
+class ApiTokenCreatedOutputSerializer(ApiTokenOutputSerializer):
+    token = serializers.CharField(read_only=True, help_text="The secret. Shown once: it is stored only as a hash.")
+
+    class Meta(ApiTokenOutputSerializer.Meta):
+        fields = [*ApiTokenOutputSerializer.Meta.fields, "token"]
+        read_only_fields = fields

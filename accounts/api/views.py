@@ -1,9 +1,11 @@
-"""Auth and profile API: signup, token obtain/revoke, me."""
+"""Auth and profile API: signup, token obtain/revoke, named tokens, me."""
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -11,6 +13,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api.serializers import (
+    ApiTokenCreatedOutputSerializer,
+    ApiTokenCreateInputSerializer,
+    ApiTokenOutputSerializer,
     ProfileInputSerializer,
     SignupInputSerializer,
     SignupOutputSerializer,
@@ -18,9 +23,14 @@ from accounts.api.serializers import (
     TokenOutputSerializer,
     UserOutputSerializer,
 )
-from accounts.selectors import user_get_with_wallet
-from accounts.services import user_profile_update, user_signup
+from accounts.models import TokenScope
+from accounts.selectors import api_tokens_of, user_get_with_wallet
+from accounts.services import api_token_create, api_token_revoke, user_profile_update, user_signup
 from core.audit import bind_actor
+from core.schema import STEP_UP_403
+from core.stepup import StepUpError, verify_step_up
+
+LOGIN_FAILED = "Unable to log in with these credentials."
 
 
 class SignupApi(APIView):
@@ -38,15 +48,17 @@ class SignupApi(APIView):
         data = dict(serializer.validated_data)
         user = user_signup(email=data.pop("email"), password=data.pop("password"), **data)
         bind_actor(user)
-        token, _ = Token.objects.get_or_create(user=user)
+        _token, secret = api_token_create(user=user, name=_("Sign-up token"), scope=TokenScope.READ_MONEY)
         user = user_get_with_wallet(user_id=user.pk)
-        body = SignupOutputSerializer({"user": user, "token": token.key}).data
+        body = SignupOutputSerializer({"user": user, "token": secret}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
 class TokenApi(APIView):
-    """POST: exchange email + password for an API token. DELETE: revoke the token
-    used on this request (the client must obtain a new one)."""
+    """POST: exchange email + password (+ ``mfa_code`` when the account has a second
+    factor) for a new API token that may move money. A wrong email or password is the
+    same 401 whether the account exists or not. DELETE: revoke the token used on this
+    request (the client must obtain a new one)."""
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
@@ -59,20 +71,76 @@ class TokenApi(APIView):
             return []
         return super().get_authenticators()
 
+    def get_authenticate_header(self, request):
+        # POST has no authenticator, yet a refused login is a 401 (with this header), not DRF's 403.
+        return "Token"
+
     @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer}, tags=["auth"])
     def post(self, request):
         serializer = TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        email = serializer.validated_data["email"].strip().lower()
-        user = authenticate(request._request, username=email, password=serializer.validated_data["password"])
+        data = serializer.validated_data
+        email = data["email"].strip().lower()
+        user = authenticate(request._request, username=email, password=data["password"])
         if user is None or not user.is_active:
-            raise AuthenticationFailed("Unable to log in with these credentials.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+            raise AuthenticationFailed(LOGIN_FAILED)
+        if is_mfa_enabled(user, types=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]):
+            try:
+                verify_step_up(request=request._request, user=user, data={"mfa_code": data.get("mfa_code")})
+            except StepUpError as refused:
+                code = "mfa_required" if refused.code == "step_up_required" else "mfa_failed"
+                body = {"code": code, "detail": refused.message, "fields": {"mfa_code": [refused.message]}}
+                return Response(body, status=status.HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": "Token"})
+        token, secret = api_token_create(
+            user=user, name=data.get("name") or _("API login"), scope=TokenScope.READ_MONEY
+        )
+        return Response({"token": secret, "expires_at": token.expiry})
 
     @extend_schema(request=None, responses={204: None}, tags=["auth"])
     def delete(self, request):
-        Token.objects.filter(user=request.user).delete()
+        if request.auth is not None and hasattr(request.auth, "public_id"):
+            api_token_revoke(user=request.user, public_id=request.auth.public_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiTokenListCreateApi(APIView):
+    """GET: the member's API tokens (never their secrets). POST: a new named token,
+    ``read`` or ``read+money``, expiring in ``days`` (default 90); the answer holds the
+    secret, shown this once. Creating a token is a sensitive action: the body carries
+    ``password`` (or ``mfa_code`` when the account has a second factor)."""
+
+    pagination_class = None
+
+    @extend_schema(responses={200: ApiTokenOutputSerializer(many=True)}, tags=["auth"])
+    def get(self, request):
+        return Response(ApiTokenOutputSerializer(api_tokens_of(user=request.user), many=True).data)
+
+    @extend_schema(
+        request=ApiTokenCreateInputSerializer,
+        responses={
+            201: ApiTokenCreatedOutputSerializer,
+            403: STEP_UP_403,
+        },
+        tags=["auth"],
+    )
+    def post(self, request):
+        serializer = ApiTokenCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        verify_step_up(request=request._request, user=request.user, data=data)
+        token, secret = api_token_create(
+            user=request.user, name=data["name"], scope=data["scope"], days=data.get("days")
+        )
+        token.token = secret
+        return Response(ApiTokenCreatedOutputSerializer(token).data, status=status.HTTP_201_CREATED)
+
+
+class ApiTokenDetailApi(APIView):
+    """DELETE: revoke one of the member's tokens."""
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def delete(self, request, token_id):
+        api_token_revoke(user=request.user, public_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

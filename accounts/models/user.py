@@ -100,11 +100,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             if getattr(self, "_password", None) is None:
                 super().save(*args, **kwargs)
                 return
-            from rest_framework.authtoken.models import Token
+            from accounts.models.api_token import ApiToken
 
             with transaction.atomic(using=kwargs.get("using")):
                 super().save(*args, **kwargs)
-                Token.objects.filter(user=self).delete()
+                ApiToken.objects.filter(user=self).delete()
 
 
 auditlog.register(User, exclude_fields=["password", "last_login", "updated_at"], m2m_fields={"groups"})

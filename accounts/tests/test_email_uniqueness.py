@@ -12,7 +12,7 @@ from django.test import Client
 from accounts import selectors
 from accounts.models import User
 from accounts.services import account_create
-from accounts.tests.factories import SuperuserFactory, UserFactory
+from accounts.tests.factories import SuperuserFactory, UserFactory, login_fresh
 from accounts.tests.test_user_admin_privileges import _form
 from core import integrity
 from core.exceptions import ApplicationError
@@ -87,7 +87,7 @@ def test_the_add_email_page_refuses_an_address_of_another_account(ana, email):
 def test_the_add_email_page_still_adds_a_free_address(ana):
     ben = UserFactory(email="ben@example.test")
     client = Client()
-    client.force_login(ben)
+    login_fresh(client, ben)  # adding an address is a step-up action
     response = client.post("/accounts/email/", {"action_add": "", "email": "Ben.Work@Example.test"})
     assert response.status_code == 302
     assert EmailAddress.objects.filter(user=ben, email="ben.work@example.test", verified=False).exists()

@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import SuperuserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_profile_page_saves_and_shows_errors(client):
 
 
 def test_admin_and_api_docs_render(client):
-    admin = UserFactory(is_staff=True, is_superuser=True)
+    admin = SuperuserFactory()
     client.force_login(admin)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 200

@@ -25,7 +25,7 @@ def test_api_signup_returns_user_token_and_wallet(api_client):
     assert body["user"]["email"] == "new@example.test"
     assert body["user"]["display_name"] == "Nova"
     assert body["user"]["wallet"]["available"] == "0E-18" or body["user"]["wallet"]["available"].startswith("0.")
-    assert len(body["token"]) == 40
+    assert body["token"].startswith("ogc_") and len(body["token"]) == 68
     user = User.objects.get(email="new@example.test")
     assert user.groups.filter(name="member").exists()
     assert EmailAddress.objects.filter(user=user, email="new@example.test", primary=True).exists()

@@ -1,9 +1,9 @@
 import pytest
 from auditlog.models import LogEntry
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,15 +13,29 @@ def test_token_obtain_with_email_and_password(api_client):
     user = UserFactory(email="t@example.test")
     response = api_client.post("/api/v1/auth/token/", {"email": "T@Example.test", "password": DEFAULT_PASSWORD})
     assert response.status_code == 200
-    assert response.json()["token"] == Token.objects.get(user=user).key
+    secret = response.json()["token"]
+    token = ApiToken.objects.get(user=user)
+    # Stored only as a hash: the secret is nowhere in the row.
+    assert token.digest == hash_token(secret) and secret not in (token.digest, token.token_key)
+    assert token.scope == "read+money" and token.expiry is not None
 
 
-def test_token_obtain_wrong_password_is_refused(api_client):
+def test_token_obtain_wrong_password_is_the_same_401_whether_the_email_exists_or_not(api_client):
     UserFactory(email="t@example.test")
-    response = api_client.post("/api/v1/auth/token/", {"email": "t@example.test", "password": "wrong-one-123"})
-    assert response.status_code in (400, 401, 403)
-    assert response.json()["code"] in ("authentication_failed", "not_authenticated")
-    assert Token.objects.count() == 0
+    known = api_client.post("/api/v1/auth/token/", {"email": "t@example.test", "password": "wrong-one-123"})
+    unknown = api_client.post("/api/v1/auth/token/", {"email": "nobody@example.test", "password": "wrong-one-123"})
+    assert known.status_code == unknown.status_code == 401
+    assert known["WWW-Authenticate"] == unknown["WWW-Authenticate"] == "Token"
+    assert (
+        known.json()
+        == unknown.json()
+        == {
+            "code": "authentication_failed",
+            "detail": "Unable to log in with these credentials.",
+            "fields": {},
+        }
+    )
+    assert ApiToken.objects.count() == 0
 
 
 def test_token_works_and_revoked_token_does_not(api_client):

@@ -9,18 +9,18 @@ import factory
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import StaffFactory, UserFactory
 from challenges.lock_objects import challenge_for_update
 from challenges.models import Badge, Challenge, ChallengeStatus, Submission, SubmissionStatus
 from challenges.services.escrow import FUNDED_STATUSES, escrow_sync
 
 
 def operator(**kwargs):
-    return UserFactory(roles=["operator"], is_staff=True, **kwargs)
+    return StaffFactory(roles=["operator"], **kwargs)
 
 
 def moderator(**kwargs):
-    return UserFactory(roles=["moderator"], is_staff=True, **kwargs)
+    return StaffFactory(roles=["moderator"], **kwargs)
 
 
 class ChallengeFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.utils import timezone
 
-from accounts.tests.factories import SuperuserFactory, UserFactory
+from accounts.tests.factories import StaffFactory, SuperuserFactory, UserFactory
 from challenges.models import Challenge, Reward, Submission, UserBadge
 from challenges.tests.factories import BadgeFactory, ChallengeFactory, SubmissionFactory
 from wallets.verification import assert_ledger_clean
@@ -79,7 +79,7 @@ def test_badge_award_and_revoke_forms(admin_client):
 
 
 def test_members_and_moderators_without_permission_are_refused(client):
-    member = UserFactory(is_staff=True)
+    member = StaffFactory()
     client.force_login(member)
     submission = SubmissionFactory()
     assert client.get(f"/admin/challenges/submission/{submission.pk}/review/").status_code == 403

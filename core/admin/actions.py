@@ -57,6 +57,7 @@ def run_admin_action(
             with transaction.atomic():
                 outcome = operation(row)
         except ApplicationError as exc:
+            exc.run_on_rollback()  # e.g. the audit entry of a refused approval
             refused.append(f"{label(row)}: {exc.message}")
             continue
         done += 1

@@ -16,7 +16,7 @@ from core.datamodel.meta import on_delete_name
 from core.datamodel.schema import render_schema
 
 ROOT = Path(__file__).resolve().parents[2]
-RELIED_ON = ["auditlog.LogEntry", "account.EmailAddress", "authtoken.Token", "auth.Group"]
+RELIED_ON = ["auditlog.LogEntry", "account.EmailAddress", "mfa.Authenticator", "auth.Group"]
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from accounts.tests.factories import SuperuserFactory
+from accounts.tests.factories import SuperuserFactory, UserFactory, step_up
 from challenges.models import Badge, Challenge, ChallengeEntry, Reward, Submission, UserBadge
 from challenges.tests.factories import BadgeFactory, ChallengeFactory, SubmissionFactory, moderator, operator
 from conftest import make_token_client
@@ -158,6 +158,25 @@ def transaction_admin(ctx: Ctx) -> Expect:
     return Expect(row, 1, ctx.superuser)  # the named withdrawal_approve entry on the row
 
 
+def withdrawal_approval_admin(ctx: Ctx) -> Expect:
+    from wallets.models import WithdrawalApproval
+
+    row = transaction_admin(ctx).obj
+    return Expect(WithdrawalApproval.objects.get(withdrawal=row), 0, ctx.superuser)
+
+
+def withdrawal_approval_api(ctx: Ctx) -> Expect:
+    from wallets.models import WithdrawalApproval
+    from wallets.services import withdrawal_request
+
+    user = funded_user("10")
+    address = WalletAddressFactory(wallet=user.wallet, address=VALID_ADDRESSES[2])
+    row = withdrawal_request(user=user, amount=Decimal("3"), address_id=address.pk)
+    operator = UserFactory(roles=["operator"])
+    _ok(ctx.api(operator).post(f"/api/v1/ops/withdrawals/{row.pk}/approve/", {}, format="json"), 200)
+    return Expect(WithdrawalApproval.objects.get(withdrawal=row), 0, operator)
+
+
 def transaction_api(ctx: Ctx) -> Expect:
     user = funded_user("10")
     body = _ok(
@@ -192,7 +211,7 @@ def address_api(ctx: Ctx) -> Expect:
     _ok(
         ctx.api(user).post(
             "/api/v1/wallet/addresses/",
-            {"chain": "ethereum", "address": VALID_ADDRESSES[1], "label": "cold"},
+            {"chain": "ethereum", "address": VALID_ADDRESSES[1], "label": "cold", **step_up(user)},
             format="json",
         ),
         201,
@@ -509,6 +528,11 @@ MATRIX: dict[str, dict[str, Callable[[Ctx], Expect] | NA]] = {
     },
     "wallets.Wallet": {"admin": wallet_admin, "api": wallet_api, "command": wallet_command},
     "wallets.Transaction": {"admin": transaction_admin, "api": transaction_api, "command": transaction_command},
+    "wallets.WithdrawalApproval": {
+        "admin": withdrawal_approval_admin,
+        "api": withdrawal_approval_api,
+        "command": NA("no command approves withdrawals"),
+    },
     "wallets.WalletAddress": {
         "admin": NA("addresses are read-only in the admin (wallets/admin/wallet.py)"),
         "api": address_api,

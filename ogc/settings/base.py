@@ -4,6 +4,7 @@ Only ``local``, ``test`` and ``production`` decide defaults that differ; nothing
 holds a secret.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,12 +35,16 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
-    "rest_framework.authtoken",
+    # Hashed, named, scoped, expiring API tokens (accounts.ApiToken, KNOX_TOKEN_MODEL).
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
+    # Second factor (TOTP, recovery codes, WebAuthn/passkeys) and the sessions page.
+    "allauth.mfa",
+    "allauth.usersessions",
     "auditlog",
     "django_dramatiq",
     "axes",
@@ -77,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff without a second factor reach only the enrolment pages (accounts.middleware).
+    "accounts.middleware.StaffMfaMiddleware",
     # request.htmx: pages answer htmx requests with a fragment, others with the full page or a redirect.
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -237,6 +244,48 @@ AXES_USERNAME_CALLABLE = "core.lockout.get_username"
 # 429 with Retry-After (the cool-off); JSON under /api/ (tests/test_abuse_limits.py).
 AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# Attempts made during a lockout (the right password included) do not restart the
+# cool-off: the lockout ends OGC_LOGIN_COOLOFF_HOURS after the failure that caused it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+
+# --- Second factor, step-up, sessions (docs/security.md, "Account security") ----------
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "OGC NewFinity"
+# Recovery codes are shown (and downloadable) once; the member regenerates a new set.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# Staff must have a second factor: accounts.middleware.StaffMfaMiddleware (pages) and
+# core.authentication (the /api/v1/ops/ API).
+OGC_STAFF_MFA_REQUIRED = env.bool("OGC_STAFF_MFA_REQUIRED", default=True)
+# A withdrawal above this amount needs a second factor on the account (empty: never).
+_mfa_above = env("OGC_WITHDRAWAL_MFA_ABOVE", default="")
+OGC_WITHDRAWAL_MFA_ABOVE = Decimal(_mfa_above) if _mfa_above else None
+
+
+# Withdrawal limits (issue #17, four-eyes): the most one withdrawal may be, the most a
+# member may withdraw in any 24 hours (pending and completed), per member; a plan may
+# set its own (subscriptions' Plan.withdrawal_max / withdrawal_daily_max). Empty: none.
+OGC_WITHDRAWAL_MAX = Decimal(_v) if (_v := env("OGC_WITHDRAWAL_MAX", default="100000")) else None
+OGC_WITHDRAWAL_DAILY_MAX = Decimal(_v) if (_v := env("OGC_WITHDRAWAL_DAILY_MAX", default="250000")) else None
+# Above this amount a withdrawal needs two different operators' approvals. Empty: one.
+OGC_WITHDRAWAL_SECOND_APPROVAL_ABOVE = (
+    Decimal(_v) if (_v := env("OGC_WITHDRAWAL_SECOND_APPROVAL_ABOVE", default="10000")) else None
+)
+# Step-up: sensitive pages ask for the password or a code again after this many seconds.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("OGC_REAUTHENTICATION_SECONDS", default=300)
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Sessions are recorded at login (address, browser); not on every request (no write
+# per page view), so the sessions page shows when each began, not when it was last used.
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# API tokens: django-rest-knox with our model (hashed, named, scoped, expiring).
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("OGC_API_TOKEN_DAYS", default=90)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "ogc_",
+    "AUTO_REFRESH": False,
+}
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # --- Internationalisation -------------------------------------------------------

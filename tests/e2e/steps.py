@@ -49,11 +49,29 @@ def fill_and_send(form: Locator, fields: dict[str, str], button: str) -> None:
     form.get_by_role("button", name=button).click()
 
 
-def admin_log_in(page: Page, *, email: str, password: str) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", email)
+def log_in(page: Page, *, email: str, password: str, code: Callable[[], str] | None = None) -> None:
+    """allauth's login page (the page must be open); ``code()`` gives an authenticator
+    code when the account has a second factor (allauth asks for it on the next page)."""
+    page.fill("#id_login", email)
     page.fill("#id_password", password)
-    page.get_by_role("button", name="Log in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    if "/accounts/2fa/authenticate/" in page.url:
+        assert code is not None, "the account has a second factor: pass code="
+        page.fill("#id_code", code())
+        with page.expect_navigation():
+            page.get_by_role("button", name=re.compile("^Sign in$", re.IGNORECASE)).click()
+
+
+def admin_log_in(page: Page, *, email: str, password: str) -> None:
+    """The console's login is allauth's (``/admin/login/`` sends there), then the code
+    of the staff account's authenticator app, computed from its secret."""
+    from accounts.models import User
+    from accounts.tests.factories import unused_totp_code
+
+    page.goto("/admin/login/")
+    user = User.objects.get(email=email)
+    log_in(page, email=email, password=password, code=lambda: unused_totp_code(user))
     expect(page.locator("#site-name")).to_contain_text("operator console")
 
 
@@ -90,6 +108,19 @@ def expect_in_ledger(page: Page, text: str) -> None:
     expect(page.get_by_test_id("ledger")).to_contain_text(text)
 
 
+def step_up_if_asked(page: Page, password: str | None) -> None:
+    """allauth's re-authentication page (before a withdrawal or a new address, when the
+    last sign-in is not recent): enter the password again; allauth then resumes the
+    request that asked."""
+    if "/accounts/reauthenticate/" not in page.url:
+        return
+    assert password, "the page asked to sign in again: pass the member's password"
+    expect(page.get_by_role("heading", name=re.compile("Confirm Access|Confirm it", re.IGNORECASE))).to_be_visible()
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("^Confirm", re.IGNORECASE)).click()
+
+
 def _send_amount(
     page: Page,
     form_id: str,
@@ -99,6 +130,7 @@ def _send_amount(
     done: str,
     address: str = "",
     on_confirm: Callable[[Page], None] | None = None,
+    password: str | None = None,
 ) -> None:
     """Fill a money form and send it; if the next page asks to confirm (the rebuilt
     wallet restates each move first: ``data-testid="confirm-form"``), call
@@ -114,12 +146,14 @@ def _send_amount(
         choice.select_option(option.get_attribute("value"))
     with page.expect_navigation():
         form.get_by_role("button", name=re.compile(rf"^(review )?{action}$", re.IGNORECASE)).click()
+    step_up_if_asked(page, password)
     confirm = page.get_by_test_id("confirm-form")
     if confirm.count():
         if on_confirm is not None:
             on_confirm(page)
         with page.expect_navigation():
             confirm.get_by_role("button").click()
+        step_up_if_asked(page, password)
     expect(page.locator(".messages")).to_contain_text(re.compile(done))
 
 
@@ -131,8 +165,11 @@ def unstake(page: Page, amount: str, *, on_confirm: Callable[[Page], None] | Non
     _send_amount(page, "unstake-form", amount, action="unstake", done=r"Unstake(d| started)", on_confirm=on_confirm)
 
 
-def add_withdrawal_address(page: Page, address: str, *, label: str = "") -> None:
-    fill_and_send(page.get_by_test_id("address-form"), {"Address": address, "Label": label}, "Add address")
+def add_withdrawal_address(page: Page, address: str, *, label: str = "", password: str | None = None) -> None:
+    """Add an address; a recent re-authentication is needed (``step_up_if_asked``)."""
+    with page.expect_navigation():
+        fill_and_send(page.get_by_test_id("address-form"), {"Address": address, "Label": label}, "Add address")
+    step_up_if_asked(page, password)
     expect_message(page, "Address added.")
     expect(page.get_by_test_id("addresses")).to_contain_text(address)
 
@@ -156,8 +193,16 @@ def confirm_withdrawal_address(page: Page, address: str) -> None:
     expect(page.get_by_test_id("addresses")).to_contain_text("Ready for withdrawals")
 
 
-def withdraw(page: Page, amount: str, address: str, *, on_confirm: Callable[[Page], None] | None = None) -> None:
-    """Request a withdrawal to one of the member's addresses; it waits for an operator."""
+def withdraw(
+    page: Page,
+    amount: str,
+    address: str,
+    *,
+    on_confirm: Callable[[Page], None] | None = None,
+    password: str | None = None,
+) -> None:
+    """Request a withdrawal to one of the member's addresses (after a re-authentication
+    when the last one is not recent); it waits for an operator."""
     _send_amount(
         page,
         "withdraw-form",
@@ -166,6 +211,7 @@ def withdraw(page: Page, amount: str, address: str, *, on_confirm: Callable[[Pag
         done=r"Withdrawal (of .+ )?requested",
         address=address,
         on_confirm=on_confirm,
+        password=password,
     )
     expect(page.get_by_test_id("pending-withdrawals")).to_contain_text(address)
 

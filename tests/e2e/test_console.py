@@ -25,6 +25,7 @@ from challenges.models import Submission, SubmissionStatus
 from challenges.tests.factories import SubmissionFactory
 from core.permissions import ROLE_AUDITOR, ROLE_MODERATOR, ROLE_OPERATOR
 from tests.console import ALL_TILES, MODERATOR_TILES, pending_withdrawal, staff
+from tests.e2e import steps
 from wallets.models import Transaction, TransactionStatus, Wallet
 from wallets.tests.factories import funded_user
 from wallets.verification import assert_ledger_clean
@@ -74,10 +75,7 @@ class Console:
             "console",
             lambda m: self.csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
         )
-        self.page.goto("/admin/login/")
-        self.page.fill("#id_username", email)
-        self.page.fill("#id_password", DEFAULT_PASSWORD)
-        self.page.get_by_role("button", name="Log in").click()
+        steps.admin_log_in(self.page, email=email, password=DEFAULT_PASSWORD)
         expect(self.page.locator("#site-name")).to_contain_text("OGC NewFinity operator console")
         self._audit_page: Page | None = None
 

@@ -120,11 +120,15 @@ def test_a_new_member_walks_the_platform(browsing, world, viewport):
     # The staking badges arrive after the commit, from a worker; none runs beside the live
     # server, so the scheduled safety net grants them, as it would after a lost message.
     call_command("reconcile_ledger_badges", stdout=io.StringIO())
-    steps.add_withdrawal_address(page, VALID_ADDRESSES[0], label="Cold storage")
+    steps.add_withdrawal_address(page, VALID_ADDRESSES[0], label="Cold storage", password=PASSWORD)
     check(page, "wallet-address")
     steps.confirm_withdrawal_address(page, VALID_ADDRESSES[0])
     steps.withdraw(
-        page, str(WITHDRAWAL), VALID_ADDRESSES[0], on_confirm=lambda page: check(page, "wallet-confirm-withdrawal")
+        page,
+        str(WITHDRAWAL),
+        VALID_ADDRESSES[0],
+        on_confirm=lambda page: check(page, "wallet-confirm-withdrawal"),
+        password=PASSWORD,
     )
     steps.expect_balances(
         page, available=_amount(DEPOSIT - WITHDRAWAL), staked=_amount(min_stake), held=_amount(WITHDRAWAL)

@@ -26,7 +26,7 @@ from governance.models import Vote
 from governance.tests.factories import open_proposal
 from notifications.models import Notification
 from subscriptions.tests.factories import PlanFactory
-from tests.e2e.steps import confirm_withdrawal_address
+from tests.e2e import steps
 from wallets.models import Transaction, Wallet
 from wallets.services import deposit_create, withdrawal_request
 from wallets.tests.factories import VALID_ADDRESSES, WalletAddressFactory, funded_user
@@ -105,12 +105,10 @@ def test_member_signs_up_and_walks_the_main_flows(browsing, seeded):
     _balances(page, "400", "100", "0")
 
     # Add an address, request a withdrawal.
-    address = page.get_by_test_id("address-form")
-    address.get_by_label("Address").fill(VALID_ADDRESSES[0])
-    address.get_by_label("Label").fill("cold wallet")
-    address.get_by_role("button", name="Add address").click()
-    _message(page, "Address added.")
-    confirm_withdrawal_address(page, VALID_ADDRESSES[0])  # the emailed link, then the cool-down passes
+    # Adding one asks for the password again (a recent re-authentication); the address
+    # is usable once confirmed from the emailed link and its cool-down is over.
+    steps.add_withdrawal_address(page, VALID_ADDRESSES[0], label="cold wallet", password=PASSWORD)
+    steps.confirm_withdrawal_address(page, VALID_ADDRESSES[0])
     withdraw = page.get_by_test_id("withdraw-form")
     withdraw.get_by_label("Amount").fill("25")
     withdraw.get_by_role("button", name="Review withdrawal").click()
@@ -182,10 +180,8 @@ def test_operator_approves_a_pending_withdrawal_in_the_admin(browsing, seeded):
 
     page = browsing.open()
     page.goto("/admin/")
-    expect(page).to_have_url(re.compile(r"/admin/login/"))
-    page.fill("#id_username", operator.email)
-    page.fill("#id_password", DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/login/"))
+    steps.admin_log_in(page, email=operator.email, password=DEFAULT_PASSWORD)
     expect(page.locator("#site-name")).to_contain_text("OGC NewFinity operator console")
 
     page.goto("/admin/wallets/transaction/?kind__exact=withdrawal&status__exact=pending")

@@ -26,8 +26,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from accounts.tests.factories import DEFAULT_PASSWORD, api_token_for
 from core.models import IdempotencyRecord
 from tests.live_gunicorn import GunicornServer, mysql_url
 from wallets.models import Transaction, Wallet
@@ -44,7 +44,8 @@ LOCK_TIMEOUT = 2.0
 
 def _post_withdrawal(server: GunicornServer, token: str, key: str, address_id: int) -> tuple[int | None, bytes]:
     """(status, body), or (None, error) when the connection dropped mid-request."""
-    body = json.dumps({"amount": "1.5", "address_id": address_id}).encode()
+    # Step-up: the member's password (core.stepup), as every withdrawal carries.
+    body = json.dumps({"amount": "1.5", "address_id": address_id, "password": DEFAULT_PASSWORD}).encode()
     headers = {
         "Authorization": f"Token {token}",
         "Content-Type": "application/json",
@@ -59,7 +60,7 @@ def _post_withdrawal(server: GunicornServer, token: str, key: str, address_id: i
 def test_sigkilled_workers_lose_nothing_and_retries_write_exactly_one_row():
     user = funded_user("1000")
     address = WalletAddressFactory(wallet=user.wallet)
-    token = Token.objects.create(user=user).key
+    token = api_token_for(user)
     keys = [f"fault-w-{i}" for i in range(REQUESTS)]
     env = {
         "DJANGO_SETTINGS_MODULE": "ogc.settings.test",

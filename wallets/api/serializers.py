@@ -15,16 +15,19 @@ from rest_framework import serializers
 from core.amounts import EXACT, QUANTUM, AmountSerializerField, amount_out
 from core.exceptions import UnprocessableError
 from core.serializers import StrictInputSerializer, datetime_out
+from core.stepup import step_up_fields
 from wallets.models import (
     AddressState,
     Chain,
     Direction,
     Transaction,
+    TransactionKind,
     TransactionStatus,
     Wallet,
     WalletAddress,
 )
 from wallets.services.addresses import EVM_ADDRESS_PATTERN, INVALID_ADDRESS_MESSAGE
+from wallets.services.approvals import approvals_needed
 
 
 class UserRefInputMixin(serializers.Serializer):
@@ -48,11 +51,19 @@ class AmountInputSerializer(StrictInputSerializer):
 
 
 class WithdrawalInputSerializer(StrictInputSerializer):
+    """Step-up (core.stepup): ``password``, or ``mfa_code`` when the account has a second
+    factor (always needed above ``OGC_WITHDRAWAL_MFA_ABOVE``)."""
+
     amount = AmountSerializerField()
     address_id = serializers.IntegerField(min_value=1)
 
+    def get_fields(self):
+        return {**super().get_fields(), **step_up_fields()}
+
 
 class AddressInputSerializer(StrictInputSerializer):
+    """Step-up (core.stepup): ``password``, or ``mfa_code`` when the account has a second factor."""
+
     chain = serializers.ChoiceField(choices=Chain.choices, default=Chain.ETHEREUM)
     # The schema's pattern is the format check (no spaces trimmed: what the schema refuses,
     # the server refuses); a mixed-case address with a wrong EIP-55 checksum matches the
@@ -63,6 +74,9 @@ class AddressInputSerializer(StrictInputSerializer):
         validators=[RegexValidator(EVM_ADDRESS_PATTERN, gettext_lazy(INVALID_ADDRESS_MESSAGE), code="invalid_address")],
     )
     label = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+
+    def get_fields(self):
+        return {**super().get_fields(), **step_up_fields()}
 
 
 class DepositInputSerializer(UserRefInputMixin, StrictInputSerializer):
@@ -207,10 +221,32 @@ class OpsTransactionOutputSerializer(TransactionOutputSerializer):
     user_id = serializers.IntegerField(read_only=True)
     user_email = serializers.EmailField(source="user.email", read_only=True)
     wallet_id = serializers.IntegerField(read_only=True)
+    approvals = serializers.SerializerMethodField(
+        help_text="Withdrawals: operators' approvals given so far (four-eyes); 0 for other rows."
+    )
+    approvals_needed = serializers.SerializerMethodField(
+        help_text="Withdrawals: approvals it needs to settle (2 above the second-approval threshold); 0 for other rows."
+    )
 
     class Meta(TransactionOutputSerializer.Meta):
-        fields = [*TransactionOutputSerializer.Meta.fields, "user_id", "user_email", "wallet_id"]
+        fields = [
+            *TransactionOutputSerializer.Meta.fields,
+            "user_id",
+            "user_email",
+            "wallet_id",
+            "approvals",
+            "approvals_needed",
+        ]
         read_only_fields = fields
+
+    def get_approvals(self, obj: Transaction) -> int:
+        if obj.kind != TransactionKind.WITHDRAWAL:
+            return 0
+        count = getattr(obj, "approval_count", None)  # annotated by the list selectors
+        return count if count is not None else obj.approvals.count()
+
+    def get_approvals_needed(self, obj: Transaction) -> int:
+        return approvals_needed(amount=obj.amount) if obj.kind == TransactionKind.WITHDRAWAL else 0
 
 
 class AddressOutputSerializer(serializers.ModelSerializer):

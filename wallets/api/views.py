@@ -28,6 +28,8 @@ from core.exceptions import NotFoundError
 from core.idempotency import IdempotentPostMixin, idempotency_key_parameter, request_key
 from core.pagination import CreatedCursorPagination
 from core.permissions import IsAuditorOrOperator, IsOperator
+from core.schema import STEP_UP_403
+from core.stepup import step_up_verified
 from wallets import selectors, services
 from wallets.api import serializers as s
 from wallets.filters import TransactionFilter
@@ -84,12 +86,18 @@ class MoneyPostApi(IdempotentPostMixin, APIView):
 
 
 def money_schema(
-    input_serializer, output_serializer, *, key_required: bool = False, tag: str = "wallet", ok: int = 201
+    input_serializer,
+    output_serializer,
+    *,
+    key_required: bool = False,
+    tag: str = "wallet",
+    ok: int = 201,
+    step_up: bool = False,
 ):
     return extend_schema_view(
         post=extend_schema(
             request=input_serializer,
-            responses={ok: output_serializer},
+            responses={ok: output_serializer, **({403: STEP_UP_403} if step_up else {})},
             parameters=[IDEMPOTENCY_REQUIRED if key_required else IDEMPOTENCY_PARAM],
             tags=[tag],
         )
@@ -189,9 +197,11 @@ class UnstakeCreateApi(MoneyPostApi):
         )
 
 
-@money_schema(s.WithdrawalInputSerializer, s.TransactionOutputSerializer, key_required=True)
+@money_schema(s.WithdrawalInputSerializer, s.TransactionOutputSerializer, key_required=True, step_up=True)
 class WithdrawalListCreateApi(MoneyPostApi, ValuesListMixin, generics.ListAPIView):
-    """GET: the user's withdrawals. POST: request one (Idempotency-Key required)."""
+    """GET: the user's withdrawals. POST: request one (Idempotency-Key required). Step-up:
+    the body carries ``password``, or ``mfa_code`` when the account has a second factor;
+    above ``OGC_WITHDRAWAL_MFA_ABOVE`` the account must have one (403 ``mfa_required``)."""
 
     item_fields = s.TRANSACTION_FIELDS
     items = staticmethod(s.transaction_items)
@@ -214,6 +224,7 @@ class WithdrawalListCreateApi(MoneyPostApi, ValuesListMixin, generics.ListAPIVie
         return super().get(request, *args, **kwargs)
 
     def perform(self, request, data, **kwargs):
+        data = step_up_verified(request=request, user=request.user, data=data, amount=data["amount"])
         return services.withdrawal_request(
             user=request.user,
             amount=data["amount"],
@@ -250,11 +261,19 @@ class AddressListCreateApi(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=s.AddressInputSerializer, responses={201: s.AddressOutputSerializer}, tags=["wallet"])
+    @extend_schema(
+        request=s.AddressInputSerializer,
+        responses={201: s.AddressOutputSerializer, 403: STEP_UP_403},
+        tags=["wallet"],
+        description="Add a withdrawal address. Step-up: the body carries `password`, or `mfa_code` "
+        "when the account has a second factor.",
+    )
     def post(self, request: Request) -> Response:
         data = s.AddressInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        address = services.address_create(user=request.user, **data.validated_data)
+        address = services.address_create(
+            user=request.user, **step_up_verified(request=request, user=request.user, data=data.validated_data)
+        )
         return Response(s.AddressOutputSerializer(address).data, status=status.HTTP_201_CREATED)
 
 

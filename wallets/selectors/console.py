@@ -16,14 +16,19 @@ _OUT = amount_sum_field()
 
 def withdrawal_queue() -> QuerySet[Transaction]:
     """Withdrawals awaiting an operator, oldest first: written pending and not settled
-    (index ``idx_txn_status_kind``, then NOT EXISTS on ``uniq_journal_entry_txn_status``)."""
-    return Transaction.objects.unsettled().filter(kind=TransactionKind.WITHDRAWAL).order_by("pk")
+    (index ``idx_txn_status_kind``, then NOT EXISTS on ``uniq_journal_entry_txn_status``),
+    with how many approvals each has (four-eyes: ``approval_count``)."""
+    return _pending_withdrawals().annotate(approval_count=Count("approvals")).order_by("pk")
+
+
+def _pending_withdrawals() -> QuerySet[Transaction]:
+    return Transaction.objects.unsettled().filter(kind=TransactionKind.WITHDRAWAL)
 
 
 def withdrawals_pending_summary() -> dict:
     """How many withdrawals wait, the tokens they hold and when the oldest was asked (one query)."""
     return (
-        withdrawal_queue()
+        _pending_withdrawals()
         .order_by()
         .aggregate(
             count=Count("pk"), total=Coalesce(Sum("amount"), Value(ZERO), output_field=_OUT), oldest=Min("created_at")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from core.db_router import reads_from_replica
@@ -71,10 +71,12 @@ def withdrawal_get_for_user(*, user: User, withdrawal_id: int) -> Transaction:
 
 def withdrawal_list_for_operators(*, status: str | None = None) -> QuerySet[Transaction]:
     """Every withdrawal with its current state, newest first; ``status``: in that state."""
-    rows = Transaction.objects.with_state().filter(kind=TransactionKind.WITHDRAWAL).select_related("user")
+    rows = Transaction.objects.with_state()
     if status:
         rows = rows.in_state(status)
-    return rows.order_by("-created_at", "-id")
+    withdrawals: QuerySet[Transaction] = rows.filter(kind=TransactionKind.WITHDRAWAL).select_related("user")
+    # four-eyes: "1 of 2 approvals"
+    return withdrawals.annotate(approval_count=Count("approvals")).order_by("-created_at", "-id")
 
 
 def transaction_state(*, row: Transaction) -> RowState:

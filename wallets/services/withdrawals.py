@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 
 from core.amounts import parse_amount
 from core.audit import AuditAction
-from core.db import retry_on_lock_conflict
+from core.db import retry_on_lock_conflict, run_refusal_hooks
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from wallets import events
 from wallets.lock_objects import wallet_for_update
 from wallets.models import JournalEntry, Transaction, Wallet, WalletAddress
 from wallets.services.addresses import address_usable_or_refuse
+from wallets.services.approvals import withdrawal_approval_check
+from wallets.services.limits import withdrawal_limits_check
 from wallets.services.posting import (
     D,
     K,
@@ -49,6 +51,7 @@ def withdrawal_request(*, user: User, amount: Any, address_id: int, idempotency_
     if address is None:
         raise NotFoundError(_("Unknown withdrawal address."), code="address_not_found", field="address_id")
     address_usable_or_refuse(address)
+    withdrawal_limits_check(wallet=wallet, user=user, amount=amount)
     row = _write(
         wallet,
         kind=K.WITHDRAWAL,
@@ -93,13 +96,17 @@ def _payout_reference_taken(reference: str) -> bool:
     )
 
 
+@run_refusal_hooks
 @retry_on_lock_conflict()
 @_rerun_on_unique_race
 @transaction.atomic
 def withdrawal_approve(*, withdrawal_id: int, actor: User, external_reference: str | None = None) -> Transaction:
     """An operator sends the held amount out (post): held decreases, a settling entry
-    completes the row."""
+    completes the row. Four-eyes first (``wallets.services.approvals``): the first of
+    two approvals is recorded and the row stays pending."""
     wallet, row = _pending_withdrawal_for_update(withdrawal_id)
+    if not withdrawal_approval_check(row=row, actor=actor):
+        return row
     external_reference = (external_reference or "").strip() or None
     if external_reference and _payout_reference_taken(external_reference):
         raise ConflictError(

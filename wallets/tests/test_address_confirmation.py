@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, step_up
 from core.exceptions import ApplicationError
 from notifications.models import Notification, NotificationDelivery, NotificationPreference
 from notifications.services import preferences_update
@@ -130,7 +130,9 @@ def test_the_api_shows_the_state_and_confirms_with_the_token():
     client = APIClient()
     client.force_authenticate(member)
     created = client.post(
-        "/api/v1/wallet/addresses/", {"chain": "ethereum", "address": VALID_ADDRESSES[2]}, format="json"
+        "/api/v1/wallet/addresses/",
+        {"chain": "ethereum", "address": VALID_ADDRESSES[2], **step_up(member)},
+        format="json",
     )
     assert created.status_code == 201
     assert created.json()["state"] == "unconfirmed" and created.json()["confirmed_at"] is None
@@ -138,7 +140,7 @@ def test_the_api_shows_the_state_and_confirms_with_the_token():
 
     refused = client.post(
         "/api/v1/wallet/withdrawals/",
-        {"amount": "5", "address_id": address.pk},
+        {"amount": "5", "address_id": address.pk, **step_up(member)},
         format="json",
         HTTP_IDEMPOTENCY_KEY="w-1",
     )

@@ -17,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory, login_fresh
 from core.amounts import amount_out, format_amount
 from wallets import selectors, services
 from wallets.models import Transaction, Wallet
@@ -32,7 +33,7 @@ BIG = "1234567.123456789012345678"  # 18 decimals, thousands
 def member():
     user = funded_user(BIG)
     client = Client()
-    client.force_login(user)
+    login_fresh(client, user)  # withdrawals and new addresses ask for a recent re-authentication
     client.user = user
     return client
 
@@ -250,7 +251,8 @@ def test_series_is_the_ledgers_balances_after(member, settings):
     services.stake_create(user=user, amount=Decimal("100"))
     services.unstake_create(user=user, amount=Decimal("40"))  # pending: held
     withdrawal = services.withdrawal_request(user=user, amount=Decimal("7"), address_id=address.pk)
-    services.withdrawal_approve(withdrawal_id=withdrawal.pk, actor=user)  # settles: no new row
+    operator = UserFactory(roles=["operator"])  # nobody approves their own withdrawal
+    services.withdrawal_approve(withdrawal_id=withdrawal.pk, actor=operator)  # settles: no new row
     services.unstake_release_due(now=timezone.now() + timedelta(hours=2))  # settles: held -> available
     start = timezone.now() - timedelta(hours=1)
     points = selectors.balance_series_for_user(user=user, since=start, until=timezone.now() + timedelta(hours=3))

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from accounts.tests.factories import login_fresh
 from wallets import services
 from wallets.models import Transaction, Wallet
 from wallets.tests.factories import VALID_ADDRESSES, WalletAddressFactory, funded_user
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def member():
     user = funded_user("100")
     client = Client()
-    client.force_login(user)
+    login_fresh(client, user)  # withdrawals and new addresses ask for a recent re-authentication
     client.user = user
     return client
 

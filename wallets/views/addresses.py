@@ -3,6 +3,7 @@ link (a page with a button: opening a link changes nothing, mail scanners open l
 
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +19,9 @@ from wallets.views.page import _page
 
 @login_required
 @require_POST
+@reauthentication_required
 def address_add(request: HttpRequest) -> HttpResponse:
+    """Step-up: a recent re-authentication (allauth asks, then resumes this POST)."""
     form = AddressForm(request.POST, prefix="address")
     if form.is_valid():
         try:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_POST
 from core.amounts import format_amount
 from core.exceptions import ApplicationError, NotFoundError
 from core.i18n import datetime_text
+from core.stepup import withdrawal_mfa_message, withdrawal_mfa_missing
 from core.throttling import throttle_page_post
 from wallets import selectors, services
 from wallets.forms import MoneyForm, TransferForm, WithdrawForm, apply_service_error
@@ -39,6 +41,7 @@ from wallets.views.page import _page
 def _review_view(op: Operation) -> Callable[[HttpRequest], HttpResponse]:
     @login_required
     @require_POST
+    @reauthentication_required(enabled=op.name == "withdraw")
     def view(request: HttpRequest) -> HttpResponse:
         user = request.user
         wallet = selectors.wallet_get_for_user(user=user)
@@ -46,7 +49,9 @@ def _review_view(op: Operation) -> Callable[[HttpRequest], HttpResponse]:
         form = op.form(request.POST, user=user)
         if form.is_valid():
             amount = form.cleaned_data["amount"]
-            if amount > balance:
+            if op.name == "withdraw" and withdrawal_mfa_missing(user=user, amount=amount):
+                form.add_error("amount", withdrawal_mfa_message())
+            elif amount > balance:
                 source = _("available") if op.source == "available" else _("staked")
                 form.add_error(
                     "amount",
@@ -161,9 +166,14 @@ unstake = _staking_view("unstake", services.unstake_create, _unstaked_message)
 
 @login_required
 @require_POST
+@reauthentication_required
 @throttle_page_post("money")
 def withdraw(request: HttpRequest) -> HttpResponse:
+    """Step-up: a re-authentication in the last ``ACCOUNT_REAUTHENTICATION_TIMEOUT``
+    seconds, or allauth's page asks for it and then resumes this POST."""
     form = WithdrawForm(request.POST, prefix="withdraw", user=request.user)
+    if form.is_valid() and withdrawal_mfa_missing(user=request.user, amount=form.cleaned_data["amount"]):
+        form.add_error("amount", withdrawal_mfa_message())
     return _money_post(
         request,
         "withdraw",

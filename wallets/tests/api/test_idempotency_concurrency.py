@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connections
 
+from accounts.tests.factories import step_up
 from conftest import make_token_client
 from core.models import IdempotencyRecord
 from wallets.models import Transaction, Wallet
@@ -58,7 +59,9 @@ def test_concurrent_withdrawals_with_one_key_reserve_once():
     def call(_i: int):
         client = make_token_client(user)
         r = client.post(
-            "/api/v1/wallet/withdrawals/", {"amount": "60", "address_id": address.pk}, HTTP_IDEMPOTENCY_KEY="w-1"
+            "/api/v1/wallet/withdrawals/",
+            {"amount": "60", "address_id": address.pk, **step_up(user)},
+            HTTP_IDEMPOTENCY_KEY="w-1",
         )
         return r.status_code, r.json()
 

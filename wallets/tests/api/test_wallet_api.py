@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, step_up
 from conftest import make_token_client
 from wallets import services
 from wallets.models import Transaction, Wallet, WalletAddress
@@ -81,7 +81,11 @@ def test_transactions_cursor_pagination_and_date_filters(alice):
 
 def test_withdrawal_request_list_cancel(alice):
     address = WalletAddressFactory(wallet=alice.user.wallet)
-    r = alice.post("/api/v1/wallet/withdrawals/", {"amount": "30", "address_id": address.pk}, HTTP_IDEMPOTENCY_KEY="w1")
+    r = alice.post(
+        "/api/v1/wallet/withdrawals/",
+        {"amount": "30", "address_id": address.pk, **step_up(alice.user)},
+        HTTP_IDEMPOTENCY_KEY="w1",
+    )
     assert r.status_code == 201, r.json()
     wid = r.json()["id"]
     assert r.json()["status"] == "pending" and r.json()["held_after"] == "30.000000000000000000"
@@ -146,7 +150,7 @@ def test_more_than_available_is_refused_and_writes_nothing(alice, path):
     before = snapshot()
     body = {"amount": "100.000000000000000001"}
     if path == "withdrawals":
-        body["address_id"] = address.pk
+        body.update(address_id=address.pk, **step_up(alice.user))
     r = alice.post(f"/api/v1/wallet/{path}/", body, HTTP_IDEMPOTENCY_KEY="too-much")
     assert r.status_code == 409
     assert r.json()["code"] == "insufficient_funds"
@@ -193,7 +197,11 @@ def test_bola_other_users_objects_are_404(alice, bob):
     assert bob.post(f"/api/v1/wallet/withdrawals/{withdrawal.pk}/cancel/").status_code == 404
     assert bob.delete(f"/api/v1/wallet/addresses/{address.pk}/").status_code == 404
     # Bob cannot withdraw to Alice's address, nor see her rows in his lists.
-    r = bob.post("/api/v1/wallet/withdrawals/", {"amount": "1", "address_id": address.pk}, HTTP_IDEMPOTENCY_KEY="b")
+    r = bob.post(
+        "/api/v1/wallet/withdrawals/",
+        {"amount": "1", "address_id": address.pk, **step_up(bob.user)},
+        HTTP_IDEMPOTENCY_KEY="b",
+    )
     assert r.status_code == 404 and r.json()["fields"] == {"address_id": ["Unknown withdrawal address."]}
     listed = bob.get("/api/v1/wallet/transactions/").json()["results"]
     assert {row["id"] for row in listed}.isdisjoint({deposit.pk, withdrawal.pk})
@@ -282,11 +290,12 @@ def test_operator_unknown_user_is_404_with_field(operator):
 
 
 def test_addresses_create_list_delete(alice):
-    r = alice.post("/api/v1/wallet/addresses/", {"chain": "polygon", "address": VALID_ADDRESSES[1].lower()})
+    proof = step_up(alice.user)
+    r = alice.post("/api/v1/wallet/addresses/", {"chain": "polygon", "address": VALID_ADDRESSES[1].lower(), **proof})
     assert r.status_code == 201 and r.json()["address"] == VALID_ADDRESSES[1]
-    r = alice.post("/api/v1/wallet/addresses/", {"chain": "polygon", "address": VALID_ADDRESSES[1]})
+    r = alice.post("/api/v1/wallet/addresses/", {"chain": "polygon", "address": VALID_ADDRESSES[1], **proof})
     assert r.status_code == 409 and r.json()["code"] == "address_taken"
-    r = alice.post("/api/v1/wallet/addresses/", {"chain": "ethereum", "address": "0x123"})
+    r = alice.post("/api/v1/wallet/addresses/", {"chain": "ethereum", "address": "0x123", **proof})
     assert r.status_code == 400 and "address" in r.json()["fields"]
     listed = alice.get("/api/v1/wallet/addresses/").json()["results"]
     assert [a["chain"] for a in listed] == ["polygon"]
