@@ -38,6 +38,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from challenges.ledger_badges import ledger_badges_evaluate
 from challenges.models import Challenge, Submission, UserBadge
 from challenges.services import (
     challenge_close,
@@ -149,6 +150,10 @@ class World:
 
     def build(self) -> None:
         self.wallets()
+        # Staking badges are granted after commit by a worker (challenges.ledger_badges); no
+        # worker runs during the seed, so it evaluates them as the scheduled reconcile would.
+        for user in self.people.values():
+            ledger_badges_evaluate(user_id=user.pk)
         for spec in CHALLENGES:
             self.challenge(spec)
         self.subscriptions()

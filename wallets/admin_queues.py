@@ -47,6 +47,7 @@ from core.admin import (
 )
 from core.amounts import format_amount
 from wallets import selectors, services
+from wallets.managers import row_state
 from wallets.models import Transaction, TransactionStatus
 
 APPROVE_PERMISSION = "wallets.approve_withdrawal"
@@ -240,7 +241,7 @@ class WithdrawalQueueAdmin(CsvExportMixin, ConsoleAdminMixin, ReadOnlyAdminMixin
 
 def approval_outcome(row: Transaction) -> str | None:
     """What an approval did when it did not settle the withdrawal (four-eyes)."""
-    if row.status != TransactionStatus.PENDING:
+    if row_state(row).state != TransactionStatus.PENDING:  # the settling entry's, not the column's
         return None
     return (
         f"your approval is recorded (1 of {services.approvals_needed(amount=row.amount)} approvals); "
@@ -277,7 +278,7 @@ def approve_view(model_admin: Any, request: HttpRequest, pk: int) -> HttpRespons
 
     def approve(r: Transaction) -> str | None:
         after = services.withdrawal_approve(withdrawal_id=r.pk, actor=request.user)
-        if after.status == TransactionStatus.PENDING:
+        if row_state(after).state == TransactionStatus.PENDING:
             return approval_outcome(after)
         settled.append(after)
         return None

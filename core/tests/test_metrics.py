@@ -9,7 +9,7 @@ import pytest
 from django.test import Client, override_settings
 from prometheus_client.parser import text_string_to_metric_families
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, step_up
 from conftest import make_token_client
 from core.check_runs import check_run_record
 from core.queue_middleware import worker_heartbeat_write
@@ -71,7 +71,9 @@ def test_withdrawal_gauges_move_with_a_request_and_its_approval():
     assert value(before, "ogc_withdrawals_awaiting_approval_tokens") == 0
 
     response = member.post(
-        "/api/v1/wallet/withdrawals/", {"amount": "30.5", "address_id": address.pk}, HTTP_IDEMPOTENCY_KEY="metrics-w1"
+        "/api/v1/wallet/withdrawals/",
+        {"amount": "30.5", "address_id": address.pk, **step_up(member.user)},
+        HTTP_IDEMPOTENCY_KEY="metrics-w1",
     )
     assert response.status_code == 201, response.content
     waiting = scrape()

@@ -122,7 +122,7 @@ def test_no_password_token_or_full_email_in_the_logs_of_a_login_a_token_request_
         token = token_response.json()["token"]
         response = api.post(
             "/api/v1/wallet/withdrawals/",
-            {"amount": "12", "address_id": address.pk},
+            {"amount": "12", "address_id": address.pk, "password": password},
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Token {token}",
             HTTP_IDEMPOTENCY_KEY="logs-w1",

@@ -365,6 +365,9 @@ SPECTACULAR_SETTINGS = {
         "SubmissionStatusEnum": "challenges.models.SubmissionStatus",
         "ProposalStatusEnum": "governance.models.ProposalStatus",
         "SubscriptionPeriodKindEnum": "subscriptions.models.SubscriptionPeriod.Kind",
+        # Two fields named "scope": an API token's and a similarity flag's.
+        "TokenScopeEnum": "accounts.models.api_token.TokenScope",
+        "SimilarityFlagScopeEnum": "ai.models.FlagScope",
     },
 }
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from auditlog.models import LogEntry
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from subscriptions.models import Plan
 from tests.console import client_for, seed_roles
 from wallets import services
 from wallets.models import Transaction, Wallet, WithdrawalApproval
-from wallets.tests.factories import WalletAddressFactory, funded_user
+from wallets.tests.factories import WalletAddressFactory, current, funded_user
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -81,9 +82,9 @@ def test_the_24_hour_limit_counts_pending_and_completed_not_canceled_nor_older()
     assert _state(member) == before
     services.withdrawal_request(user=member, amount="600", address_id=address.pk)  # exactly the limit
     _refused("withdrawal_daily_limit", user=member, amount="1", address_id=address.pk)
-    # A day later the first ones no longer count.
-    Transaction.objects.filter(wallet=member.wallet).update(created_at=timezone.now() - timedelta(hours=24, seconds=1))
-    services.withdrawal_request(user=member, amount="1000", address_id=address.pk)
+    # A day later the first ones no longer count (the clock moves: ledger rows are never updated).
+    with time_machine.travel(timezone.now() + timedelta(hours=24, seconds=1), tick=True):
+        services.withdrawal_request(user=member, amount="1000", address_id=address.pk)
     assert first.pk
 
 
@@ -124,7 +125,7 @@ def test_a_small_withdrawal_settles_on_one_approval_recorded_with_both_actors():
     member = funded_user("1000", email="ada@example.test")
     operator = UserFactory(roles=["operator"], email="olga@example.test")
     row = services.withdrawal_approve(withdrawal_id=_request(member, "500").pk, actor=operator)
-    assert row.status == "completed"
+    assert current(row).state == "completed"
     assert list(WithdrawalApproval.objects.values_list("withdrawal_id", "operator_id")) == [(row.pk, operator.pk)]
     (given,) = _named("withdrawal_approval_given", row)
     assert given.actor == operator
@@ -139,7 +140,7 @@ def test_above_the_threshold_two_different_operators_settle_it():
     held = _state(member)
 
     after_first = services.withdrawal_approve(withdrawal_id=row.pk, actor=first)
-    assert after_first.status == "pending"  # recorded, nothing moved
+    assert current(after_first).state == "pending"  # recorded, nothing moved
     assert _state(member) == held and not _named("withdrawal_approve", row)
 
     with pytest.raises(ApplicationError) as twice:
@@ -148,7 +149,7 @@ def test_above_the_threshold_two_different_operators_settle_it():
     assert _state(member) == held and WithdrawalApproval.objects.filter(withdrawal=row).count() == 1
 
     settled = services.withdrawal_approve(withdrawal_id=row.pk, actor=second, external_reference="0xsent")
-    assert settled.status == "completed"
+    assert current(settled).state == "completed"
     assert _state(member) == (D("499.99"), D("0"), 1)
     given = _named("withdrawal_approval_given", row)
     assert [(e.actor, e.additional_data["approval"]) for e in given] == [(first, 1), (second, 2)]
@@ -202,8 +203,8 @@ def test_the_queue_shows_1_of_2_and_the_second_operator_sends_it():
     page = first.post(approve, follow=True).content.decode()
     assert "You have already approved this withdrawal" in page
     assert len(_named("withdrawal_approval_refused", row)) == 1  # audited although the action rolled back
-    assert Transaction.objects.get(pk=row.pk).status == "pending"
+    assert current(row).state == "pending"
 
     page = second.post(approve, follow=True).content.decode()
     assert f"Withdrawal #{row.pk} approved" in page
-    assert Transaction.objects.get(pk=row.pk).status == "completed"
+    assert current(row).state == "completed"

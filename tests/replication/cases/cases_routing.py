@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import SuperuserFactory, UserFactory
 from challenges import selectors as challenge_selectors
 from challenges.models import Challenge
 from challenges.tests.factories import ChallengeFactory, SubmissionFactory
@@ -90,7 +90,7 @@ def test_services_locks_and_reads_in_a_transaction_use_the_primary(pair):
 
 
 def test_the_admin_change_form_reads_the_primary(pair, client):
-    admin = UserFactory(is_staff=True, is_superuser=True)
+    admin = SuperuserFactory()  # staff enrol a second factor (the console refuses them otherwise)
     challenge = ChallengeFactory()
     pair.wait_caught_up()
     client.force_login(admin)
