@@ -13,6 +13,10 @@ from ogc.settings.test import *  # noqa: F403
 from ogc.settings.test import DRAMATIQ_BROKER as _TEST_BROKER
 from ogc.settings.test import OGC_DRAMATIQ_HEARTBEAT_TIMEOUT_MS, OGC_DRAMATIQ_MAINTENANCE_CHANCE
 
+# The cache's keys (when CACHE_URL is Redis) under the test's namespace too, so parallel
+# runs never share a throttle count (django-environ drops a key_prefix given in the URL).
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("OGC_TEST_REDIS_NAMESPACE", "")  # noqa: F405
+
 if os.environ["DRAMATIQ_BROKER_URL"].startswith("amqp"):
     DRAMATIQ_BROKER = {
         "BROKER": "dramatiq.brokers.rabbitmq.RabbitmqBroker",
