@@ -1,5 +1,5 @@
 """Fixtures for the notification tests that run real worker processes on a real broker
-(``test_redis_delivery.py``, ``test_email_kill.py``), each over both brokers: Redis and
+(``test_broker_delivery.py``, ``test_email_kill.py``), each over both brokers: Redis and
 RabbitMQ (``broker_kind``; the RabbitMQ variant is skipped, with the reason, only when
 RabbitMQ is not reachable). The helpers are in ``live.py`` and ``brokers.py``."""
 
