@@ -88,8 +88,10 @@ def test_worker_killed_mid_send_sends_nothing_twice_and_reports_the_email(worker
     workers.env.update(
         {
             "OGC_NOTIFICATION_CLAIM_SECONDS": str(CLAIM_S),
-            "OGC_NOTIFICATION_RETRY_MIN_BACKOFF_MS": "1000",
-            "OGC_NOTIFICATION_RETRY_MAX_BACKOFF_MS": "3000",
+            # 5 retries 2-4, 4-8, then 5-10 s apart (jittered): 21 s at least, longer
+            # than what is left of the lease when the message first comes back.
+            "OGC_NOTIFICATION_RETRY_MIN_BACKOFF_MS": "2000",
+            "OGC_NOTIFICATION_RETRY_MAX_BACKOFF_MS": "10000",
         }
     )
     point_actors_at(broker_space)
@@ -134,7 +136,7 @@ def test_worker_killed_mid_send_sends_nothing_twice_and_reports_the_email(worker
         assert NotificationDelivery.objects.filter(pk=email.pk, status=DeliveryStatus.QUEUED).exists()
         wait_until(
             lambda: NotificationDelivery.objects.filter(pk=email.pk, status=DeliveryStatus.FAILED).exists(),
-            timeout=CLAIM_S + 20,
+            timeout=CLAIM_S + 30,
             what="the retried message to reconcile the dead claim",
         )
     except AssertionError:
