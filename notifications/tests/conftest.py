@@ -92,8 +92,9 @@ def worker_pool(transactional_db, tmp_path):
 
 
 @pytest.fixture
-def workers(worker_pool, broker_space):
-    """Worker processes on the machine's broker, in this test's private space."""
+def workers(broker_space, worker_pool):
+    """Worker processes on the machine's broker, in this test's private space (set up
+    first, so it is deleted after the workers stopped: no heartbeat key left behind)."""
     return worker_pool(broker_space)
 
 
