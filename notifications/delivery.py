@@ -145,6 +145,15 @@ def _claim(pks: Sequence[int]) -> _Claim:
     return claim
 
 
+def _under_live_claims(pks: Sequence[int]) -> list[int]:
+    """The queued email rows among ``pks`` that a claim holds and whose lease has not ended."""
+    return list(
+        NotificationDelivery.objects.filter(
+            pk__in=list(pks), channel=Channel.EMAIL, status=DeliveryStatus.QUEUED, claimed_until__gt=timezone.now()
+        ).values_list("pk", flat=True)
+    )
+
+
 def _open_rows(claim: _Claim, pks: Sequence[int]):
     """The rows among ``pks`` still open under ``claim`` (queued with its token)."""
     return NotificationDelivery.objects.filter(pk__in=list(pks), status=DeliveryStatus.QUEUED, claim_token=claim.token)
@@ -214,6 +223,10 @@ def deliver_email(*, delivery_ids: Sequence[int]) -> DeliveryOutcome:
         from notifications.services import enqueue_deliveries
 
         enqueue_deliveries(channel=Channel.EMAIL, delivery_ids=elsewhere)
+    # Rows of this message under another worker's live claim: a redelivery that came
+    # before the lease ended (RabbitMQ redelivers as soon as a dead worker's connection
+    # closes). Retry the message: by then they are sent, or the retry reconciles them.
+    outcome.retry.extend(_under_live_claims(delivery_ids))
     candidates = {
         delivery.pk: delivery
         for delivery in NotificationDelivery.objects.filter(

@@ -1,22 +1,21 @@
-"""Fixtures for the notification tests that run real worker processes on Redis
-(``test_redis_delivery.py``, ``test_email_kill.py``); the helpers are in ``live.py``."""
+"""Fixtures for the notification tests that run real worker processes on a real broker
+(``test_broker_delivery.py``, ``test_email_kill.py``), each over both brokers: Redis and
+RabbitMQ (``broker_kind``; the RabbitMQ variant is skipped, with the reason, only when
+RabbitMQ is not reachable). The helpers are in ``live.py`` and ``brokers.py``."""
 
 from __future__ import annotations
 
 import contextlib
-import uuid
 
+import dramatiq
 import pytest
-import redis
-from dramatiq.brokers.redis import RedisBroker
 
 from notifications import tasks
+from notifications.tests.brokers import BROKERS, BrokerSpace, rabbitmq_unavailable
 from notifications.tests.live import PrivateRedis, SmtpSink, Workers
 
-#: The machine's Redis, shared with other test runs: each test has its own namespace.
-REDIS_URL = "redis://127.0.0.1:6379/0"
-#: Worker settings for the tests: a dead worker's messages come back after 3 s (the
-#: heartbeat timeout), maintenance on every broker command, 2 s email claims.
+#: Worker settings for the tests: a dead Redis worker's messages come back after 3 s
+#: (the heartbeat timeout), maintenance on every broker command, 2 s email claims.
 WORKER_ENV = {
     "OGC_DRAMATIQ_HEARTBEAT_TIMEOUT_MS": "3000",
     "OGC_DRAMATIQ_MAINTENANCE_CHANCE": "1000000",
@@ -24,27 +23,35 @@ WORKER_ENV = {
 }
 
 
+@pytest.fixture(params=BROKERS)
+def broker_kind(request) -> str:
+    if request.param == "rabbitmq":
+        reason = rabbitmq_unavailable()
+        if reason:
+            pytest.skip(f"RabbitMQ variant skipped: {reason}.")
+    return request.param
+
+
 @pytest.fixture
-def namespace():
-    name = f"ogc-test-{uuid.uuid4().hex[:12]}"
-    yield name
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"{name}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
+def broker_space(broker_kind):
+    """A private space on the machine's broker of this variant: a Redis key namespace on
+    127.0.0.1:6379, or a RabbitMQ virtual host; deleted afterwards."""
+    space = BrokerSpace.create(broker_kind)
+    yield space
+    space.delete()
 
 
 @pytest.fixture
 def point_actors_at():
-    """Call with a Redis URL and namespace to send this process's notification messages
-    there; the original (stub) broker is restored afterwards."""
+    """Call with a ``BrokerSpace`` (and optionally another URL, e.g. its unreachable one)
+    to send this process's notification messages there; the original (stub) broker is
+    restored afterwards."""
     actors = (*tasks.CHANNEL_ACTORS.values(), tasks.requeue_notifications)
     original = {actor: actor.broker for actor in actors}
-    brokers: list[RedisBroker] = []
+    brokers: list[dramatiq.Broker] = []
 
-    def point(url: str, namespace: str) -> RedisBroker:
-        broker = RedisBroker(url=url, namespace=namespace)
+    def point(space: BrokerSpace, url: str | None = None) -> dramatiq.Broker:
+        broker = space.make_broker(url)
         brokers.append(broker)
         for actor in actors:
             actor.broker = broker
@@ -61,17 +68,17 @@ def point_actors_at():
 
 @pytest.fixture
 def worker_pool(transactional_db, tmp_path):
-    """Call with a Redis URL and namespace (and env overrides) for a ``Workers`` pool;
-    every process it started is stopped afterwards."""
+    """Call with a ``BrokerSpace`` (and env overrides) for a ``Workers`` pool; every
+    process it started is stopped afterwards."""
     pools: list[Workers] = []
 
-    def make(*, redis_url: str, namespace: str, env: dict | None = None) -> Workers:
+    def make(space: BrokerSpace, *, env: dict | None = None) -> Workers:
         base = tmp_path / f"pool-{len(pools)}"
         (base / "mail").mkdir(parents=True)
         (base / "logs").mkdir()
         pool = Workers(
-            redis_url=redis_url,
-            namespace=namespace,
+            broker_url=space.url,
+            namespace=space.namespace,
             mail_dir=base / "mail",
             log_dir=base / "logs",
             env={**WORKER_ENV, **(env or {})},
@@ -85,15 +92,23 @@ def worker_pool(transactional_db, tmp_path):
 
 
 @pytest.fixture
-def workers(worker_pool, namespace):
-    """Worker processes on the machine's Redis, in this test's namespace."""
-    return worker_pool(redis_url=REDIS_URL, namespace=namespace)
+def workers(broker_space, worker_pool):
+    """Worker processes on the machine's broker, in this test's private space (set up
+    first, so it is deleted after the workers stopped: no heartbeat key left behind)."""
+    return worker_pool(broker_space)
 
 
 @pytest.fixture
-def private_redis():
-    with PrivateRedis() as server:
-        yield server
+def private_broker(broker_kind):
+    """A broker space nobody else uses: a throw-away ``redis-server`` (unix socket), or a
+    private virtual host on the machine's RabbitMQ."""
+    if broker_kind == "redis":
+        with PrivateRedis() as server:
+            yield BrokerSpace.create("redis", redis_url=server.url)
+        return
+    space = BrokerSpace.create("rabbitmq")
+    yield space
+    space.delete()
 
 
 @pytest.fixture

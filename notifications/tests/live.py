@@ -1,6 +1,7 @@
 """Real workers for the notification tests: a dramatiq Worker draining the stub broker
-(``drain``), and real processes: ``manage.py rundramatiq`` workers on the test database,
-a private ``redis-server``, and an SMTP sink that counts the Message-IDs it accepted
+(``drain``), and real processes: ``manage.py rundramatiq`` workers on the test database
+and a real broker (Redis or RabbitMQ, ``brokers.py``), a private ``redis-server``, and
+an SMTP sink that counts the Message-IDs it accepted
 (fixtures in ``notifications/tests/conftest.py``)."""
 
 from __future__ import annotations
@@ -46,11 +47,12 @@ def wait_until(predicate, *, timeout: float, interval: float = 0.2, what: str = 
 
 
 class Workers:
-    """``manage.py rundramatiq`` processes on the test database, a Redis namespace and
-    ``notifications/tests/redis_worker_settings.py``; ``env`` adds to their environment."""
+    """``manage.py rundramatiq`` processes on the test database, a broker (``broker_url``:
+    Redis with its key ``namespace``, or RabbitMQ on the virtual host in the URL) and
+    ``notifications/tests/worker_settings.py``; ``env`` adds to their environment."""
 
-    def __init__(self, *, redis_url: str, namespace: str, mail_dir: Path, log_dir: Path, env: dict | None = None):
-        self.redis_url = redis_url
+    def __init__(self, *, broker_url: str, namespace: str, mail_dir: Path, log_dir: Path, env: dict | None = None):
+        self.broker_url = broker_url
         self.namespace = namespace
         self.mail_dir = mail_dir
         self.log_dir = log_dir
@@ -60,9 +62,9 @@ class Workers:
     def start(self, *, email_delay: float = 0.0, threads: int = 1) -> subprocess.Popen:
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "notifications.tests.redis_worker_settings",
+            "DJANGO_SETTINGS_MODULE": "notifications.tests.worker_settings",
             "DATABASE_URL": mysql_url(connection.settings_dict),
-            "DRAMATIQ_BROKER_URL": self.redis_url,
+            "DRAMATIQ_BROKER_URL": self.broker_url,
             "OGC_TEST_REDIS_NAMESPACE": self.namespace,
             "OGC_TEST_EMAIL_DIR": str(self.mail_dir),
             "OGC_TEST_EMAIL_DELAY": str(email_delay),

@@ -128,18 +128,26 @@ def test_two_workers_racing_the_same_deliveries_send_each_email_once(recording, 
     assert sum(len(result["value"].sent) for _, result in runs) == 24
 
 
-def test_a_redelivery_leaves_a_live_claim_alone_and_sends_nothing_twice(recording, broker):
+def test_a_redelivery_leaves_a_live_claim_alone_sends_nothing_twice_and_asks_for_a_retry(recording, broker):
     ids = _email_deliveries(broker, 3)
     _killed_after_accept(ids)
     assert recording.accepted == [_message_id(ids[0])]
 
-    outcome = deliver_email(delivery_ids=ids)  # the broker redelivers the message at once
+    outcome = deliver_email(delivery_ids=ids)  # the broker redelivers the message at once (RabbitMQ)
     assert recording.accepted == [_message_id(ids[0])]
-    assert (outcome.sent, outcome.failed, outcome.retry) == ([], [], [])
+    # Nothing sent; the message is retried later rather than acknowledged with the rows
+    # left to the cron relay.
+    assert (outcome.sent, outcome.failed, sorted(outcome.retry)) == ([], [], sorted(ids))
     # The claim was committed before the send: the rows are the dead worker's.
     assert _states(ids) == [(CLAIMED, 0)] * 3
     tokens = set(NotificationDelivery.objects.filter(pk__in=ids).values_list("claim_token", flat=True))
     assert len(tokens) == 1 and None not in tokens
+
+    _expire_claims(ids)  # the retry comes once the lease has ended: it reconciles the claim
+    retried = deliver_email(delivery_ids=ids)
+    assert (retried.unknown, retried.retry) == ([ids[0]], [])
+    assert _states(ids) == [(UNKNOWN, 1), (DeliveryStatus.SENT, 1), (DeliveryStatus.SENT, 1)]
+    assert Counter(recording.accepted) == Counter({_message_id(pk): 1 for pk in ids})
 
 
 def test_the_relay_reconciles_an_expired_claim_at_most_once(recording, broker):

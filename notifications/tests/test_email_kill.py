@@ -1,5 +1,6 @@
 """Fault injection: 500 emails through real ``manage.py rundramatiq`` workers on a
-private Redis, to a real SMTP server (``SmtpSink``, counting Message-IDs), while the
+private broker (once a private ``redis-server``, once a private RabbitMQ virtual host:
+``private_broker``), to a real SMTP server (``SmtpSink``, counting Message-IDs), while the
 test SIGKILLs the whole worker (master and children) twice mid-burst and starts a new
 one each time; then the relay (``requeue_notifications``) runs.
 
@@ -55,13 +56,12 @@ def _pending() -> int:
     return NotificationDelivery.objects.filter(status=DeliveryStatus.QUEUED).count()
 
 
-def test_sigkilled_email_workers_send_nothing_twice(private_redis, smtp_sink, worker_pool, point_actors_at, settings):
+def test_sigkilled_email_workers_send_nothing_twice(private_broker, smtp_sink, worker_pool, point_actors_at, settings):
     began = time.monotonic()
     settings.OGC_NOTIFICATION_CLAIM_SECONDS = CLAIM_SECONDS
     smtp_sink.delay = 0.015  # the relay's answer takes a while: kills land between accept and 250
     workers = worker_pool(
-        redis_url=private_redis.url,
-        namespace="kill",
+        private_broker,
         env={
             "OGC_TEST_SMTP_PORT": str(smtp_sink.port),
             "OGC_DRAMATIQ_HEARTBEAT_TIMEOUT_MS": str(HEARTBEAT_MS),
@@ -70,7 +70,7 @@ def test_sigkilled_email_workers_send_nothing_twice(private_redis, smtp_sink, wo
             "OGC_NOTIFICATION_EMAIL_LOCK_BATCH": "10",
         },
     )
-    point_actors_at(private_redis.url, "kill")
+    point_actors_at(private_broker)
     User.objects.bulk_create([User(email=f"kill{i}@example.test", password="!") for i in range(EMAILS)])
     # 20 messages of 25 ids per channel, enqueued on commit; the worker starts after.
     assert broadcast(title="Kill test", body="Hello", chunk_size=25) == EMAILS

@@ -410,7 +410,12 @@ if DRAMATIQ_BROKER_URL.startswith(("redis://", "rediss://")):
         },
     }
 elif DRAMATIQ_BROKER_URL.startswith(("amqp://", "amqps://")):
-    _BROKER = {"BROKER": "dramatiq.brokers.rabbitmq.RabbitmqBroker", "OPTIONS": {"url": DRAMATIQ_BROKER_URL}}
+    # Publisher confirms: a send returns once RabbitMQ has the message (an unconfirmed
+    # one raises, and the outbox relay sends it again). The virtual host is the URL's path.
+    _BROKER = {
+        "BROKER": "dramatiq.brokers.rabbitmq.RabbitmqBroker",
+        "OPTIONS": {"url": DRAMATIQ_BROKER_URL, "confirm_delivery": True},
+    }
 else:
     _BROKER = {"BROKER": "dramatiq.brokers.stub.StubBroker", "OPTIONS": {}}
 DRAMATIQ_BROKER = {**_BROKER, "MIDDLEWARE": _DRAMATIQ_MIDDLEWARE}

@@ -78,3 +78,7 @@ def test_a_killed_replica_falls_back_to_the_primary(mariadb_pair):
 
 def test_two_webs_and_two_workers_survive_losing_one_of_each(mariadb_pair):
     run_cases(mariadb_pair, "cases_cluster.py")
+
+
+def test_throttles_lockouts_and_sessions_hold_across_web_nodes(mariadb_pair):
+    run_cases(mariadb_pair, "cases_cluster_shared_state.py")

@@ -51,7 +51,7 @@ def test_two_webs_and_two_workers_survive_losing_one_of_each(pair, tmp_path):
     pair.wait_caught_up()
     namespace = f"ogc-cluster-{uuid.uuid4().hex[:8]}"
     env = {
-        "DJANGO_SETTINGS_MODULE": "notifications.tests.redis_worker_settings",
+        "DJANGO_SETTINGS_MODULE": "notifications.tests.worker_settings",
         "DATABASE_URL": mysql_url(connection.settings_dict),
         "DATABASE_REPLICA_URLS": mysql_url(connections["replica"].settings_dict),
         "CACHE_URL": REDIS,
@@ -64,7 +64,7 @@ def test_two_webs_and_two_workers_survive_losing_one_of_each(pair, tmp_path):
         "OGC_REPLICA_HEALTH_TTL_SECONDS": "1",
     }
     (tmp_path / "mail").mkdir()
-    workers = Workers(redis_url=REDIS, namespace=namespace, mail_dir=tmp_path / "mail", log_dir=tmp_path, env=env)
+    workers = Workers(broker_url=REDIS, namespace=namespace, mail_dir=tmp_path / "mail", log_dir=tmp_path, env=env)
     webs = [GunicornServer(env=env, workers=1) for _ in range(2)]
     answered: dict[str, int] = {}
     try:
