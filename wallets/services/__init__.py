@@ -4,6 +4,7 @@ functions (the app's public interface for writes). One module per concern:
 adjustments), ``staking``, ``withdrawals`` (two-phase), ``payments`` (wallet creation,
 rewards and payments for the apps built on the ledger), ``transfers`` (member to member),
 ``escrow`` (prize escrows: system entries between the treasury and a challenge's escrow),
+``holds`` (a paid service's two-phase hold: reserve an estimate, charge the actual cost or release),
 ``addresses`` and ``history``
 (journaling rows written in bulk around the posting path: the demo, the benches)."""
 
@@ -18,6 +19,7 @@ from wallets.services.addresses import (
 )
 from wallets.services.escrow import escrow_balance, escrow_fund, escrow_lock, escrow_release
 from wallets.services.history import journal_unjournaled_rows
+from wallets.services.holds import charge_key, hold_create, hold_release, hold_settle
 from wallets.services.operators import adjustment_create, deposit_create
 from wallets.services.payments import payment_debit, reward_credit, wallet_create, wallets_lock
 from wallets.services.staking import stake_create, unstake_create, unstake_release_due
@@ -32,11 +34,15 @@ __all__ = [
     "address_for_confirmation",
     "address_usable_or_refuse",
     "adjustment_create",
+    "charge_key",
     "deposit_create",
     "escrow_balance",
     "escrow_fund",
     "escrow_lock",
     "escrow_release",
+    "hold_create",
+    "hold_release",
+    "hold_settle",
     "journal_unjournaled_rows",
     "normalize_evm_address",
     "payment_debit",
