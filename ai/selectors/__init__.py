@@ -1,5 +1,15 @@
 """The AI segment's read layer."""
 
+from ai.selectors.assistant import (
+    FREE_CREDITS_FEATURE,
+    Estimate,
+    feature_enabled,
+    free_credits_left,
+    request_estimate,
+    request_get_for_user,
+    request_list_for_user,
+    requests_summary,
+)
 from ai.selectors.flags import analyse_submissions_allowed, flag_list, flags_for_submissions
 from ai.selectors.search import (
     SearchHit,
@@ -11,11 +21,19 @@ from ai.selectors.search import (
 )
 
 __all__ = [
+    "FREE_CREDITS_FEATURE",
+    "Estimate",
     "SearchHit",
     "SearchResults",
     "analyse_submissions_allowed",
+    "feature_enabled",
     "flag_list",
     "flags_for_submissions",
+    "free_credits_left",
+    "request_estimate",
+    "request_get_for_user",
+    "request_list_for_user",
+    "requests_summary",
     "search",
     "searchable_challenges",
     "searchable_proposals",
