@@ -56,12 +56,12 @@ def _create(request: HttpRequest, token: str, **target: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def summary_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def summary_page(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: what a summary of the proposal costs; POST (the confirm button): ask."""
-    target = {"feature": AIFeature.SUMMARY, "proposal_id": proposal_id}
+    target = {"feature": AIFeature.SUMMARY, "proposal_id": pk}
     context: dict[str, Any] = {"feature": AIFeature.SUMMARY}
     try:
-        context["proposal"] = _found(selectors.proposal_for_assistant, proposal_id=proposal_id, user=request.user)
+        context["proposal"] = _found(selectors.proposal_for_assistant, proposal_id=pk, user=request.user)
         if request.method == "POST":
             form = ConfirmForm(request.POST)
             if form.is_valid():

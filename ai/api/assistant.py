@@ -39,8 +39,12 @@ def _validated(request: Request) -> dict[str, Any]:
     feature = request.data.get("feature") if hasattr(request.data, "get") else None
     serializer_class = ASSISTANT_INPUTS.get(feature) if isinstance(feature, str) else None
     if serializer_class is None:
-        choices = ", ".join(ASSISTANT_INPUTS)
-        raise serializers.ValidationError({"feature": [_("Choose one of: %(choices)s.") % {"choices": choices}]})
+        # Name every field no input shape has too (as the strict serializers would).
+        known = {name for shape in ASSISTANT_INPUTS.values() for name in shape().fields}
+        sent = set(request.data.keys()) if hasattr(request.data, "keys") else set()
+        errors = {name: [_("Unknown or read-only field.")] for name in sorted(sent - known)}
+        errors["feature"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(ASSISTANT_INPUTS)}]
+        raise serializers.ValidationError(errors)
     data = serializer_class(data=request.data)
     data.is_valid(raise_exception=True)
     return dict(data.validated_data)
