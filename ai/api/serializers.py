@@ -87,6 +87,9 @@ class FlagOutputSerializer(serializers.ModelSerializer):
 # --- the paid assistant ------------------------------------------------------------
 
 BIGINT_MAX = 2**63 - 1
+#: One feature each: the request body's shapes (named in SPECTACULAR_SETTINGS' ENUM_NAME_OVERRIDES).
+SUMMARY_FEATURE_CHOICES = [(AIFeature.SUMMARY.value, AIFeature.SUMMARY.label)]
+FEEDBACK_FEATURE_CHOICES = [(AIFeature.FEEDBACK.value, AIFeature.FEEDBACK.label)]
 
 
 def _draft_message() -> str:
@@ -96,14 +99,14 @@ def _draft_message() -> str:
 class SummaryRequestInputSerializer(StrictInputSerializer):
     """Summarise a proposal and its discussion (its votes)."""
 
-    feature = serializers.ChoiceField(choices=[(AIFeature.SUMMARY.value, AIFeature.SUMMARY.label)])
+    feature = serializers.ChoiceField(choices=SUMMARY_FEATURE_CHOICES)
     proposal_id = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)
 
 
 class FeedbackRequestInputSerializer(StrictInputSerializer):
     """Feedback on a draft against a challenge's description."""
 
-    feature = serializers.ChoiceField(choices=[(AIFeature.FEEDBACK.value, AIFeature.FEEDBACK.label)])
+    feature = serializers.ChoiceField(choices=FEEDBACK_FEATURE_CHOICES)
     challenge = serializers.SlugField(max_length=80, help_text="The challenge's slug.")
     draft = serializers.CharField(
         max_length=settings.OGC_AI_MAX_INPUT_CHARS,

@@ -264,6 +264,9 @@ SPECTACULAR_SETTINGS = {
         "SubmissionStatusEnum": "challenges.models.SubmissionStatus",
         "ProposalStatusEnum": "governance.models.ProposalStatus",
         "SubscriptionPeriodKindEnum": "subscriptions.models.SubscriptionPeriod.Kind",
+        "AIFeatureEnum": "ai.models.AIFeature",
+        "AISummaryFeatureEnum": "ai.api.serializers.SUMMARY_FEATURE_CHOICES",
+        "AIFeedbackFeatureEnum": "ai.api.serializers.FEEDBACK_FEATURE_CHOICES",
     },
 }
 
