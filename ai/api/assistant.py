@@ -6,9 +6,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,36 +15,15 @@ from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from ai import selectors, services
-from ai.api.serializers import (
-    ASSISTANT_INPUTS,
-    AIRequestOutputSerializer,
-    EstimateOutputSerializer,
-    FeedbackRequestInputSerializer,
-    SummaryRequestInputSerializer,
-)
+from ai.api.serializers import AIRequestOutputSerializer, AssistantInputSerializer, EstimateOutputSerializer
 from core.idempotency import IdempotentPostMixin, idempotency_key_parameter, request_key
 from core.pagination import DefaultPagination
 
 TAGS = ["ai"]
-ASSISTANT_INPUT = PolymorphicProxySerializer(
-    component_name="AIAssistantInput",
-    serializers=[SummaryRequestInputSerializer, FeedbackRequestInputSerializer],
-    resource_type_field_name="feature",
-)
 
 
 def _validated(request: Request) -> dict[str, Any]:
-    """The body read by the serializer of its ``feature`` (400 for an unknown one)."""
-    feature = request.data.get("feature") if hasattr(request.data, "get") else None
-    serializer_class = ASSISTANT_INPUTS.get(feature) if isinstance(feature, str) else None
-    if serializer_class is None:
-        # Name every field no input shape has too (as the strict serializers would).
-        known = {name for shape in ASSISTANT_INPUTS.values() for name in shape().fields}
-        sent = set(request.data.keys()) if hasattr(request.data, "keys") else set()
-        errors = {name: [_("Unknown or read-only field.")] for name in sorted(sent - known)}
-        errors["feature"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(ASSISTANT_INPUTS)}]
-        raise serializers.ValidationError(errors)
-    data = serializer_class(data=request.data)
+    data = AssistantInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     return dict(data.validated_data)
 
@@ -63,7 +41,7 @@ class EstimateApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=ASSISTANT_INPUT, responses=EstimateOutputSerializer, tags=TAGS)
+    @extend_schema(request=AssistantInputSerializer, responses=EstimateOutputSerializer, tags=TAGS)
     def post(self, request: Request) -> Response:
         estimate = selectors.request_estimate(user=request.user, **_validated(request))
         return Response(EstimateOutputSerializer(estimate).data)
@@ -74,6 +52,7 @@ class RequestListCreateApi(IdempotentPostMixin, APIView):
     less free credits is held; the answer comes from a worker; Idempotency-Key required)."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = DefaultPagination
     throttle_scope = "money"
     idempotency_scope = "ai.request"
     idempotency_required = True
@@ -90,7 +69,7 @@ class RequestListCreateApi(IdempotentPostMixin, APIView):
         return paginator.get_paginated_response(AIRequestOutputSerializer(page, many=True).data)
 
     @extend_schema(
-        request=ASSISTANT_INPUT,
+        request=AssistantInputSerializer,
         responses={201: AIRequestOutputSerializer},
         parameters=[idempotency_key_parameter(required=True)],
         tags=TAGS,

@@ -87,42 +87,28 @@ class FlagOutputSerializer(serializers.ModelSerializer):
 # --- the paid assistant ------------------------------------------------------------
 
 BIGINT_MAX = 2**63 - 1
-#: One feature each: the request body's shapes (named in SPECTACULAR_SETTINGS' ENUM_NAME_OVERRIDES).
-SUMMARY_FEATURE_CHOICES = [(AIFeature.SUMMARY.value, AIFeature.SUMMARY.label)]
-FEEDBACK_FEATURE_CHOICES = [(AIFeature.FEEDBACK.value, AIFeature.FEEDBACK.label)]
 
 
 def _draft_message() -> str:
     return _("Write your draft first: 1 to %(max)d characters.") % {"max": settings.OGC_AI_MAX_INPUT_CHARS}
 
 
-class SummaryRequestInputSerializer(StrictInputSerializer):
-    """Summarise a proposal and its discussion (its votes)."""
+class AssistantInputSerializer(StrictInputSerializer):
+    """``proposal_summary`` names ``proposal_id``; ``draft_feedback`` names ``challenge``
+    and ``draft``. A field the feature needs but is missing, or one it does not use,
+    is a 422 (the schema cannot say "required when"); a blank or oversized draft a 400."""
 
-    feature = serializers.ChoiceField(choices=SUMMARY_FEATURE_CHOICES)
-    proposal_id = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)
-
-
-class FeedbackRequestInputSerializer(StrictInputSerializer):
-    """Feedback on a draft against a challenge's description."""
-
-    feature = serializers.ChoiceField(choices=FEEDBACK_FEATURE_CHOICES)
-    challenge = serializers.SlugField(max_length=80, help_text="The challenge's slug.")
+    feature = serializers.ChoiceField(choices=AIFeature.choices)
+    proposal_id = serializers.IntegerField(
+        min_value=1, max_value=BIGINT_MAX, required=False, help_text="proposal_summary: the proposal."
+    )
+    challenge = serializers.SlugField(max_length=80, required=False, help_text="draft_feedback: the challenge's slug.")
     draft = serializers.CharField(
         max_length=settings.OGC_AI_MAX_INPUT_CHARS,
-        help_text=f"Your draft: 1 to {settings.OGC_AI_MAX_INPUT_CHARS} characters.",
-        error_messages={
-            "blank": _draft_message(),
-            "required": _draft_message(),
-            "max_length": _draft_message(),
-        },
+        required=False,
+        help_text=f"draft_feedback: your draft, 1 to {settings.OGC_AI_MAX_INPUT_CHARS} characters.",
+        error_messages={"blank": _draft_message(), "max_length": _draft_message()},
     )
-
-
-ASSISTANT_INPUTS: dict[str, type[StrictInputSerializer]] = {
-    AIFeature.SUMMARY: SummaryRequestInputSerializer,
-    AIFeature.FEEDBACK: FeedbackRequestInputSerializer,
-}
 
 
 class EstimateOutputSerializer(serializers.Serializer):

@@ -145,7 +145,12 @@ def estimate_for(*, user: User, feature: str, provider: str, inputs: dict[str, s
 
 
 def request_estimate(
-    *, user: User, feature: str, proposal_id: int | None = None, challenge: str | None = None, draft: str = ""
+    *,
+    user: User,
+    feature: str,
+    proposal_id: int | None = None,
+    challenge: str | None = None,
+    draft: str | None = None,
 ) -> Estimate:
     """What a request would cost now (nothing is held)."""
     if not feature_enabled(feature):
@@ -155,20 +160,32 @@ def request_estimate(
     return estimate_for(user=user, feature=feature, provider=settings.OGC_AI_PROVIDER, inputs=inputs)
 
 
+def _rule(message: str, *, field: str, code: str) -> ApplicationError:
+    return ApplicationError(message, code=code, field=field)  # 422: schema-valid, a rule refuses
+
+
 def resolve_target(
-    *, user: User, feature: str, proposal_id: int | None, challenge: str | None, draft: str
+    *, user: User, feature: str, proposal_id: int | None, challenge: str | None, draft: str | None
 ) -> dict[str, Any]:
     """The objects a request reads, checked: a visible proposal, or a visible challenge
-    and a draft of 1 to ``OGC_AI_MAX_INPUT_CHARS`` characters."""
+    and a draft of 1 to ``OGC_AI_MAX_INPUT_CHARS`` characters (400 otherwise). A field
+    the feature needs but lacks, or one it does not use, is a 422."""
     if feature == AIFeature.SUMMARY:
+        if challenge is not None or draft is not None:
+            field = "challenge" if challenge is not None else "draft"
+            raise _rule(_("A summary reads a proposal only."), field=field, code="not_for_feature")
         if proposal_id is None:
-            raise ApplicationError(
-                _("Choose the proposal to summarise."), code="required", field="proposal_id", status_code=400
-            )
+            raise _rule(_("Choose the proposal to summarise."), field="proposal_id", code="required")
         return {"proposal": proposal_for_assistant(proposal_id=proposal_id, user=user)}
+    if proposal_id is not None:
+        raise _rule(_("Feedback reads a challenge and your draft only."), field="proposal_id", code="not_for_feature")
     if not challenge:
-        raise ApplicationError(
-            _("Choose the challenge your draft is for."), code="required", field="challenge", status_code=400
+        raise _rule(_("Choose the challenge your draft is for."), field="challenge", code="required")
+    if draft is None:
+        raise _rule(
+            _("Write your draft first: 1 to %(max)d characters.") % {"max": settings.OGC_AI_MAX_INPUT_CHARS},
+            field="draft",
+            code="required",
         )
     return {"challenge": challenge_for_assistant(slug=challenge), "draft": clean_draft(draft)}
 

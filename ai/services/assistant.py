@@ -61,13 +61,14 @@ def request_create(
     idempotency_key: str,
     proposal_id: int | None = None,
     challenge: str | None = None,
-    draft: str = "",
+    draft: str | None = None,
 ) -> AIRequest:
     """Create a paid request (``queued``) and hold its estimate less free credits.
     The same ``idempotency_key`` with the same inputs returns the first request; with
     other inputs it is a 422. 409 ``feature_disabled`` / ``insufficient_funds`` (then
     nothing is written or held), 429 ``rate_limited``, 400 for an empty or oversized
-    draft, 404 for a proposal or challenge the member cannot read."""
+    draft, 422 for a field the feature lacks or does not use, 404 for a proposal or
+    challenge the member cannot read."""
     if not feature_enabled(feature):
         raise ConflictError(_("This assistant is turned off."), code="feature_disabled", field="feature")
     target = resolve_target(user=user, feature=feature, proposal_id=proposal_id, challenge=challenge, draft=draft)

@@ -76,14 +76,30 @@ def test_empty_or_oversized_text_is_400_naming_the_limit(draft):
     [
         {},
         {"feature": "poem"},
-        {"feature": "proposal_summary"},
-        {"feature": "draft_feedback", "draft": "text"},
+        {"feature": "proposal_summary", "proposal_id": 0},
         {"feature": "proposal_summary", "proposal_id": 1, "cost": "0"},
+        {"feature": "draft_feedback", "challenge": "not a slug!", "draft": "text"},
     ],
 )
 def test_input_outside_the_schema_is_400(payload):
     response = _client(member()).post("/api/v1/ai/requests/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"feature": "proposal_summary"}, "proposal_id"),
+        ({"feature": "proposal_summary", "proposal_id": 1, "draft": "text"}, "draft"),
+        ({"feature": "draft_feedback", "draft": "text"}, "challenge"),
+        ({"feature": "draft_feedback", "challenge": "garden"}, "draft"),
+    ],
+)
+def test_a_field_the_feature_lacks_or_does_not_use_is_422(payload, field):
+    response = _client(member()).post("/api/v1/ai/requests/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert response.status_code == 422, response.json()
+    assert list(response.json()["fields"]) == [field]
+    assert not AIRequest.objects.exists()
 
 
 def test_without_funds_it_is_409_insufficient_funds_and_nothing_is_held():

@@ -265,8 +265,6 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "governance.models.ProposalStatus",
         "SubscriptionPeriodKindEnum": "subscriptions.models.SubscriptionPeriod.Kind",
         "AIFeatureEnum": "ai.models.AIFeature",
-        "AISummaryFeatureEnum": "ai.api.serializers.SUMMARY_FEATURE_CHOICES",
-        "AIFeedbackFeatureEnum": "ai.api.serializers.FEEDBACK_FEATURE_CHOICES",
     },
 }
 
