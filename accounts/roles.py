@@ -96,10 +96,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "challenges.change_badge",
         "challenges.view_userbadge",
         "challenges.manage_badges",
-        # AI segment: flags, stored vectors (metadata) and members' choices, read-only.
+        # AI segment: flags, stored vectors (metadata), members' choices and the assistant's requests, read-only.
         "ai.view_similarityflag",
         "ai.view_embedding",
         "ai.view_memberaipreference",
+        "ai.view_airequest",
     ],
     # Auditors read everything (see AUDITED_APPS) and change nothing.
     ROLE_AUDITOR: [],

@@ -1,5 +1,6 @@
 """The AI segment's tables: stored vectors (``ai_embeddings``), near-duplicate flags for
-moderators (``ai_similarity_flags``) and members' choices (``ai_member_preferences``).
+moderators (``ai_similarity_flags``), members' choices (``ai_member_preferences``) and
+the paid assistant's requests (``ai_requests``).
 
 MariaDB 10.11 has no VECTOR type: a vector is a BLOB of little-endian float32 (dense
 embeddings, compared by cosine) or uint64 (MinHash signatures, compared by the share of
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from core.amounts import ZERO, AmountField
 
 
 class SourceKind(models.TextChoices):
@@ -122,5 +125,95 @@ class MemberAIPreference(models.Model):
         return f"AI preferences of user #{self.user_id}"
 
 
+class AIFeature(models.TextChoices):
+    SUMMARY = "proposal_summary", _("Summary of a proposal and its discussion")
+    FEEDBACK = "draft_feedback", _("Feedback on a draft against a challenge")
+
+
+class RequestStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Working")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class AIRequest(models.Model):
+    """A member's paid assistant request (docs/ai.md, "The assistant").
+
+    Created ``queued`` with its estimate; the estimate less the member's free credits
+    is held from their wallet (``hold``: a pending ``service_hold`` ledger row). A
+    worker runs it (``running``), then settles: ``done`` charges the actual cost
+    (``charge``: a ``service_charge`` row; never more than the estimate) and returns
+    the rest; ``failed`` releases the hold and charges nothing. ``draft`` (the
+    member's text) is kept only until the request ends; ``prompt_hash`` stays."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ai_requests")
+    feature = models.CharField(max_length=20, choices=AIFeature.choices)
+    proposal = models.ForeignKey(
+        "governance.Proposal", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    challenge = models.ForeignKey(
+        "challenges.Challenge", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    draft = models.TextField(blank=True, help_text="The member's text; emptied when the request ends.")
+    provider = models.CharField(max_length=40)
+    model_name = models.CharField(max_length=120, blank=True, help_text="The model that answered.")
+    prompt_hash = models.CharField(max_length=64, help_text="SHA-256 of the task and its inputs.")
+    input_units = models.PositiveIntegerField(help_text="Estimated, then what the provider counted.")
+    output_units = models.PositiveIntegerField(help_text="The most billed at the estimate, then what was used.")
+    estimated_cost = AmountField()
+    credit_used = AmountField(default=ZERO, help_text="Monthly free credits used (reserved, then actual).")
+    held_amount = AmountField(default=ZERO)
+    final_cost = AmountField(null=True, blank=True, help_text="OGC charged from the wallet.")
+    status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.QUEUED)
+    hold = models.OneToOneField(
+        "wallets.Transaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    charge = models.OneToOneField(
+        "wallets.Transaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=255)
+    result = models.TextField(blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "ai_requests"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "idempotency_key"], name="uniq_ai_request_user_key"),
+            models.CheckConstraint(condition=Q(feature__in=AIFeature.values), name="ai_request_feature_valid"),
+            models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="ai_request_status_valid"),
+            models.CheckConstraint(
+                condition=Q(estimated_cost__gte=0) & Q(credit_used__gte=0) & Q(held_amount__gte=0),
+                name="ai_request_amounts_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(final_cost__isnull=True) | Q(final_cost__gte=0, final_cost__lte=models.F("estimated_cost")),
+                name="ai_request_final_within_estimate",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold__isnull=True, held_amount=0) | Q(hold__isnull=False, held_amount__gt=0),
+                name="ai_request_hold_iff_held",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="idx_ai_request_user_created"),
+            models.Index(fields=["status", "created_at"], name="idx_ai_request_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"AI request #{self.pk} ({self.feature}, {self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (RequestStatus.QUEUED, RequestStatus.RUNNING)
+
+
 auditlog.register(SimilarityFlag)
+auditlog.register(AIRequest, exclude_fields=["draft", "result"])
 auditlog.register(MemberAIPreference, exclude_fields=["updated_at"])

@@ -21,3 +21,21 @@ def reconcile() -> None:
     from ai.services import embeddings_reconcile
 
     embeddings_reconcile()
+
+
+@dramatiq.actor(actor_name="ai_run_request", queue_name=QUEUE, max_retries=0, time_limit=300_000)
+def run_request(request_id: int) -> None:
+    """Run a paid assistant request (idempotent: only a queued request runs). No
+    dramatiq retries: a failure ends the request ``failed`` with its hold released,
+    and ``ai_requests_reconcile`` re-queues what a dead worker left."""
+    from ai.services import request_run
+
+    request_run(request_id=request_id)
+
+
+@dramatiq.actor(actor_name="ai_requests_reconcile", queue_name=QUEUE, max_retries=0)
+def requests_reconcile() -> None:
+    """``manage.py ai_requests_reconcile`` as an actor, for schedulers that enqueue messages."""
+    from ai.services import requests_reconcile as reconcile_requests
+
+    reconcile_requests()

@@ -33,6 +33,7 @@ class NotificationKind(models.TextChoices):
     SUBSCRIPTION_RENEWAL_FAILED = "subscription_renewal_failed", _("Subscription renewal failed")
     SUBSCRIPTION_CANCELED = "subscription_canceled", _("Subscription canceled")
     PROPOSAL_CLOSED = "proposal_closed", _("Proposal closed")
+    AI_REQUEST_FINISHED = "ai_request_finished", _("Assistant answer ready")
     SECURITY = "security", _("Security")
     ANNOUNCEMENT = "announcement", _("Announcement")
 

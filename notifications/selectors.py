@@ -47,12 +47,13 @@ _KIND_PAGES: dict[str, str] = {
     NotificationKind.ADDRESS_ADDED: "wallet",
     NotificationKind.ADDRESS_REMOVED: "wallet",
     **{kind: "subscription_page" for kind in NotificationKind.values if kind.startswith("subscription_")},
+    NotificationKind.AI_REQUEST_FINISHED: "ai_history",
 }
 
 
 def notification_url(*, notification: Notification) -> str | None:
     """The page a notification leads to, derived from what its ``data`` names (the
-    most specific object first: a proposal, a challenge, a badge, a subscription, a
+    most specific object first: a proposal, a challenge, an assistant request, a badge, a subscription, a
     ledger row), else from its kind; ``None`` for kinds about no page (security,
     announcements). URL names only: this app imports no domain app."""
     data = notification.data if isinstance(notification.data, dict) else {}
@@ -61,6 +62,8 @@ def notification_url(*, notification: Notification) -> str | None:
             return reverse("governance_detail", kwargs={"pk": int(data["proposal_id"])})
         if data.get("challenge"):
             return reverse("challenge_detail", kwargs={"slug": str(data["challenge"])})
+        if data.get("ai_request_id"):
+            return reverse("ai_request_detail", kwargs={"pk": int(data["ai_request_id"])})
     except (NoReverseMatch, TypeError, ValueError):
         pass  # a malformed payload falls back to the kind's page
     for key, name in (("badge", "my_badges"), ("subscription_id", "subscription_page"), ("transaction_id", "wallet")):

@@ -177,6 +177,31 @@ def badge_of(owner) -> Kwargs:
     return {"slug": BadgeFactory().slug}
 
 
+def _ai_request(owner):
+    from ai.models import AIFeature
+    from ai.services import request_create
+    from challenges.tests.factories import ChallengeFactory
+    from wallets.services import deposit_create
+
+    deposit_create(user=owner, amount=Decimal("5"), memo="authz")
+    challenge = ChallengeFactory()
+    return request_create(
+        user=owner,
+        feature=AIFeature.FEEDBACK,
+        idempotency_key=f"authz-{uuid.uuid4()}",
+        challenge=challenge.slug,
+        draft="A draft.",
+    )
+
+
+def ai_request_of(owner) -> Kwargs:
+    return {"request_id": _ai_request(owner).pk}
+
+
+def ai_request_page_of(owner) -> Kwargs:
+    return {"pk": _ai_request(owner).pk}
+
+
 def user_of(owner) -> Kwargs:
     return {"pk": owner.pk}
 
@@ -271,6 +296,13 @@ POLICIES: dict[str, Policy | dict[str, Policy]] = {
     "api:search": PUBLIC,
     "api:ai-preferences": SELF,
     "api:ai-similarity-flags": staff(ROLE_MODERATOR),
+    "api:ai-estimate": SELF,
+    "api:ai-requests": SELF,
+    "api:ai-request-detail": owner(ai_request_of),
+    "ai_history": SELF,
+    "ai_request_detail": owner(ai_request_page_of),
+    "ai_summary": shared(open_proposal_of),
+    "ai_feedback": shared(challenge_of),
     "search": PUBLIC,
     "ai_preferences": SELF,
     # subscriptions

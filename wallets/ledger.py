@@ -71,6 +71,13 @@ EFFECTS: dict[tuple[str, str, str], Effect] = {
     # sender.available -x and recipient.available +x; the receiver's row has no entry.
     (K.TRANSFER_OUT, S.COMPLETED, D.DEBIT): Effect(-1, 0, 0, COUNTERPART),
     (K.TRANSFER_IN, S.COMPLETED, D.CREDIT): Effect(1, 0, 0, COUNTERPART),
+    # A service hold (services/holds.py) reserves the estimate; it settles by a linked
+    # entry that returns it whole (completed: used, its cost charged by a service_charge
+    # row written in the same transaction; canceled: released, nothing charged).
+    (K.SERVICE_HOLD, S.PENDING, D.DEBIT): Effect(-1, 0, 1),
+    (K.SERVICE_HOLD, S.COMPLETED, D.DEBIT): Effect(0, 0, 0),
+    (K.SERVICE_HOLD, S.CANCELED, D.DEBIT): Effect(0, 0, 0),
+    (K.SERVICE_CHARGE, S.COMPLETED, D.DEBIT): Effect(-1, 0, 0, REVENUE),
 }
 
 # Double entry, checked at import: a move that changes the member's total names the

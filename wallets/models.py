@@ -134,6 +134,10 @@ class TransactionKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Adjustment")
     TRANSFER_OUT = "transfer_out", _("Transfer sent")
     TRANSFER_IN = "transfer_in", _("Transfer received")
+    # A hold for a service a member asked for (pending), and the charge at its actual
+    # cost when it settles (services/holds.py). Generic: the ledger knows no service.
+    SERVICE_HOLD = "service_hold", _("Service hold")
+    SERVICE_CHARGE = "service_charge", _("Service charge")
 
 
 class SystemEntryKind(models.TextChoices):

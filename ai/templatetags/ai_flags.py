@@ -71,3 +71,13 @@ def similarity_notes(submission: Any) -> SafeString | str:
         '<div class="ogc-similarity-panel" data-testid="similarity-notes"><ul>{}</ul></div>',
         format_html_join("", "<li>{}</li>", ((flag_html(flag),) for flag in flags)),
     )
+
+
+@register.simple_tag
+def assistant_enabled(feature: str) -> bool:
+    """``{% assistant_enabled "draft_feedback" as on %}``: is the paid assistant's
+    feature turned on (``OGC_AI_ASSISTANT_*_ENABLED``)? The proposal page and the
+    submission form show their assistant panel only then."""
+    from ai.selectors import feature_enabled
+
+    return feature_enabled(feature)

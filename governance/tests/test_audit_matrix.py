@@ -290,6 +290,40 @@ def ai_flag_command(ctx: Ctx) -> Expect:
     return Expect(SimilarityFlag.objects.get(), 0, None)
 
 
+def ai_request_api(ctx: Ctx) -> Expect:
+    from ai.models import AIRequest
+    from challenges.tests.factories import ChallengeFactory
+
+    user = staked_member("0", available="5")
+    payload = {"feature": "draft_feedback", "challenge": ChallengeFactory().slug, "draft": "A garden plan."}
+    _ok(ctx.api(user).post("/api/v1/ai/requests/", payload, format="json", HTTP_IDEMPOTENCY_KEY="audit-ai"), 201)
+    return Expect(AIRequest.objects.get(user=user), 0, user)
+
+
+def ai_request_command(ctx: Ctx) -> Expect:
+    from django.test import override_settings
+
+    from ai.models import AIFeature
+    from ai.services import request_create
+    from ai.services.assistant import _claim
+    from challenges.tests.factories import ChallengeFactory
+
+    user = staked_member("0", available="5")
+    asked = request_create(
+        user=user,
+        feature=AIFeature.FEEDBACK,
+        idempotency_key="audit",
+        challenge=ChallengeFactory().slug,
+        draft="A plan.",
+    )
+    _claim(asked.pk)  # a worker took it and died
+    with override_settings(OGC_AI_REQUEST_STALE_SECONDS=0, OGC_AI_REQUEST_MAX_ATTEMPTS=1):
+        call_command("ai_requests_reconcile", stdout=io.StringIO())
+    asked.refresh_from_db()
+    assert asked.status == "failed"
+    return Expect(asked, 1, None)
+
+
 # --- subscriptions (accounts.Plan / Subscription / SubscriptionPeriod) --------------------------
 
 
@@ -558,6 +592,11 @@ MATRIX: dict[str, dict[str, Callable[[Ctx], Expect] | NA]] = {
         "admin": NA("read-only in the admin: flags change only when a moderator reviews the submission"),
         "api": NA("the API lists flags; the worker and the review write them"),
         "command": ai_flag_command,
+    },
+    "ai.AIRequest": {
+        "admin": NA("read-only in the admin: requests change only through the assistant's services"),
+        "api": ai_request_api,
+        "command": ai_request_command,
     },
     "subscriptions.Plan": {
         "admin": plan_admin,

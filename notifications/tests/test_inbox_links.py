@@ -39,6 +39,20 @@ def _address(user) -> dict:
     return {"address_id": 4, "chain": "ethereum", "address": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}
 
 
+def _ai_request(user) -> dict:
+    from ai.models import AIFeature
+    from ai.services import request_create
+    from challenges.tests.factories import ChallengeFactory
+    from wallets.services import deposit_create
+
+    deposit_create(user=user, amount=Decimal("5"), memo="test funding")
+    Notification.objects.filter(recipient=user).delete()  # the deposit's: one row in the inbox
+    asked = request_create(
+        user=user, feature=AIFeature.FEEDBACK, idempotency_key="n", challenge=ChallengeFactory().slug, draft="A draft."
+    )
+    return {"ai_request_id": asked.pk, "status": "done"}
+
+
 def _subscription(user) -> dict:
     return {"subscription_id": 3, "plan": "pro", "status": "active", "current_period_end": None}
 
@@ -58,6 +72,7 @@ DATA = {
     K.BADGE_EARNED: (lambda user: {"badge": "first-stake", "reason": "r"}, "/badges/"),
     K.BADGE_REVOKED: (lambda user: {"badge": "first-stake"}, "/badges/"),
     K.PROPOSAL_CLOSED: (_proposal, "/governance/"),
+    K.AI_REQUEST_FINISHED: (_ai_request, "/assistant/requests/"),
 }
 NO_PAGE = {K.SECURITY, K.ANNOUNCEMENT}
 

@@ -368,6 +368,7 @@ SPECTACULAR_SETTINGS = {
         # Two fields named "scope": an API token's and a similarity flag's.
         "TokenScopeEnum": "accounts.models.api_token.TokenScope",
         "SimilarityFlagScopeEnum": "ai.models.FlagScope",
+        "AIFeatureEnum": "ai.models.AIFeature",
     },
 }
 
@@ -566,3 +567,24 @@ OGC_AI_OPENAI_RETRIES = env.int("OGC_AI_OPENAI_RETRIES", default=2)
 OGC_AI_OPENAI_BACKOFF_SECONDS = env.float("OGC_AI_OPENAI_BACKOFF_SECONDS", default=0.5)
 OGC_AI_OPENAI_BREAKER_FAILURES = env.int("OGC_AI_OPENAI_BREAKER_FAILURES", default=5)
 OGC_AI_OPENAI_BREAKER_SECONDS = env.float("OGC_AI_OPENAI_BREAKER_SECONDS", default=60)
+# The paid assistant (docs/ai.md, "The assistant"): each feature can be turned off.
+OGC_AI_ASSISTANT_SUMMARY_ENABLED = env.bool("OGC_AI_ASSISTANT_SUMMARY_ENABLED", default=True)
+OGC_AI_ASSISTANT_FEEDBACK_ENABLED = env.bool("OGC_AI_ASSISTANT_FEEDBACK_ENABLED", default=True)
+# Prices in OGC: a fee per request plus a price per 1,000 input and output units (words
+# for the local algorithms, tokens for an HTTP model). The estimate bills the most output
+# a request may produce; the charge is what was used, never more than the estimate.
+OGC_AI_PRICE_PER_REQUEST = Decimal(env("OGC_AI_PRICE_PER_REQUEST", default="0.05"))
+OGC_AI_PRICE_PER_1K_INPUT_UNITS = Decimal(env("OGC_AI_PRICE_PER_1K_INPUT_UNITS", default="0.1"))
+OGC_AI_PRICE_PER_1K_OUTPUT_UNITS = Decimal(env("OGC_AI_PRICE_PER_1K_OUTPUT_UNITS", default="0.4"))
+OGC_AI_MAX_OUTPUT_UNITS = env.int("OGC_AI_MAX_OUTPUT_UNITS", default=300)
+# A draft is 1 to this many characters; a proposal and its discussion are read up to it.
+OGC_AI_MAX_INPUT_CHARS = env.int("OGC_AI_MAX_INPUT_CHARS", default=20_000)
+# Plans with the feature code "ai_credits" give this many OGC of free use per calendar month (UTC).
+OGC_AI_MONTHLY_FREE_CREDITS = Decimal(env("OGC_AI_MONTHLY_FREE_CREDITS", default="2"))
+# Per member: at most this many requests in any rolling hour (429 beyond).
+OGC_AI_REQUESTS_PER_HOUR = env.int("OGC_AI_REQUESTS_PER_HOUR", default=20)
+# The reconcile job (manage.py ai_reconcile): a request running longer than this (its
+# worker died) or queued longer than this (its message was lost) is retried, up to
+# OGC_AI_REQUEST_MAX_ATTEMPTS runs in all; then it fails and its hold is released.
+OGC_AI_REQUEST_STALE_SECONDS = env.int("OGC_AI_REQUEST_STALE_SECONDS", default=300)
+OGC_AI_REQUEST_MAX_ATTEMPTS = env.int("OGC_AI_REQUEST_MAX_ATTEMPTS", default=2)

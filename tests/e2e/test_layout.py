@@ -48,6 +48,10 @@ PAGES = [
     ("search", "/search/?q=water", True),
     ("search-anonymous", "/search/?q=water", False),
     ("similarity-checks", "/settings/ai/", True),
+    ("assistant-summary", "/assistant/proposals/{open_proposal}/summary/", True),
+    ("assistant-feedback", "/assistant/challenges/{open_challenge}/feedback/", True),
+    ("assistant-history", "/assistant/", True),
+    ("assistant-answer", "/assistant/requests/{ai_request}/", True),
     ("profile", "/profile/", True),
     ("email", "/accounts/email/", True),
     ("password", "/accounts/password/change/", True),
@@ -73,7 +77,20 @@ HEADER_TARGETS = """() => [...document.querySelectorAll(
 
 @pytest.fixture
 def world(seeded):
-    return build_layout_world()
+    from ai.models import AIFeature
+    from ai.services import request_create, request_run
+
+    world = build_layout_world()
+    # The member's answered assistant request (the history and answer pages).
+    asked = request_create(
+        user=world.member,
+        feature=AIFeature.FEEDBACK,
+        idempotency_key="layout",
+        challenge=world.open_challenge.slug,
+        draft="A long-form entry about water: rain barrels, drip lines and a shared schedule for the garden.",
+    )
+    world.ai_request = request_run(request_id=asked.pk)
+    return world
 
 
 def _paths(world) -> list[tuple[str, str, bool]]:
@@ -83,6 +100,7 @@ def _paths(world) -> list[tuple[str, str, bool]]:
         "member": world.member.pk,
         "open_proposal": world.open_proposal.pk,
         "closed_proposal": world.closed_proposal.pk,
+        "ai_request": world.ai_request.pk,
     }
     return [(name, path.format(**ids), member) for name, path, member in PAGES]
 

@@ -4,6 +4,7 @@ functions (the app's public interface for writes). One module per concern:
 adjustments), ``staking``, ``withdrawals`` (two-phase), ``payments`` (wallet creation,
 rewards and payments for the apps built on the ledger), ``transfers`` (member to member),
 ``escrow`` (prize escrows: system entries between the treasury and a challenge's escrow),
+``holds`` (a paid service's two-phase hold: reserve an estimate, charge the actual cost or release),
 ``addresses``, ``limits`` (withdrawal limits, overridable per plan), ``approvals``
 (four-eyes) and ``history``
 (journaling rows written in bulk around the posting path: the demo, the benches)."""
@@ -20,6 +21,7 @@ from wallets.services.addresses import (
 from wallets.services.approvals import approvals_needed
 from wallets.services.escrow import escrow_balance, escrow_fund, escrow_lock, escrow_release
 from wallets.services.history import journal_unjournaled_rows
+from wallets.services.holds import charge_key, hold_create, hold_release, hold_settle
 from wallets.services.limits import WithdrawalLimits, register_withdrawal_limits, withdrawal_limits_for
 from wallets.services.operators import adjustment_create, deposit_create
 from wallets.services.payments import payment_debit, reward_credit, wallet_create, wallets_lock
@@ -37,11 +39,15 @@ __all__ = [
     "address_usable_or_refuse",
     "adjustment_create",
     "approvals_needed",
+    "charge_key",
     "deposit_create",
     "escrow_balance",
     "escrow_fund",
     "escrow_lock",
     "escrow_release",
+    "hold_create",
+    "hold_release",
+    "hold_settle",
     "journal_unjournaled_rows",
     "normalize_evm_address",
     "payment_debit",
