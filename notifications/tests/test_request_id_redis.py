@@ -12,16 +12,16 @@ from accounts.tests.factories import UserFactory
 from conftest import make_token_client
 from core.queue_middleware import RequestIdMiddleware
 from notifications.models import DeliveryStatus, NotificationDelivery
-from notifications.tests.conftest import REDIS_URL
 from notifications.tests.live import wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.parametrize("broker_kind", ["redis"], indirect=True)  # the message option, not the broker, is tested
 def test_the_request_id_reaches_the_worker_process_log_the_delivery_rows_and_the_audit_entry(
-    workers, namespace, point_actors_at
+    workers, broker_space, point_actors_at
 ):
-    broker = point_actors_at(REDIS_URL, namespace)
+    broker = point_actors_at(broker_space)
     broker.add_middleware(RequestIdMiddleware())  # as the settings' broker has it
     member = UserFactory()
     operator = make_token_client(UserFactory(roles=["operator"]))
